@@ -1,0 +1,35 @@
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export OMNICASE_DATABASE_URL ?= sqlite:///./omnicase.db
+
+.PHONY: venv demo serve test test-fast lint bench clean
+
+$(BIN)/omnicase: pyproject.toml
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(BIN)/omnicase
+
+venv: $(BIN)/omnicase
+
+demo: venv
+	$(BIN)/omnicase db upgrade
+	$(BIN)/omnicase demo
+	$(BIN)/omnicase serve --host 127.0.0.1 --port 8000
+
+test: venv
+	$(BIN)/pytest -q -n 2 --dist loadgroup
+
+test-fast: venv
+	$(BIN)/pytest -q -x -m "not slow"
+
+lint: venv
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: venv
+	$(BIN)/omnicase bench ingest --messages 100000 --json
+
+clean:
+	rm -rf $(VENV) omnicase.db* .pytest_cache .mypy_cache .ruff_cache

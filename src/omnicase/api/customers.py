@@ -1,0 +1,118 @@
+"""Customers with their identities and cases; merging two customers of one brand."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from omnicase.api.cases import summaries
+from omnicase.api.deps import Reader, Writer
+from omnicase.api.errors import CONFLICT, ERRORS, NOT_FOUND
+from omnicase.api.schemas import CustomerOut, CustomerPage, IdentityOut
+from omnicase.model import Case, Customer, Identity
+from omnicase.services.customers import do_merge_customers
+from omnicase.store.queries import brand_prefixes, decode_cursor, encode_cursor, find_customer
+from omnicase.store.scope import Principal, case_filter, customer_filter
+
+router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
+
+
+def customer_out(session: Session, who: Principal, customer: Customer) -> CustomerOut:
+    identities = session.scalars(
+        select(Identity).where(Identity.customer_id == customer.id).order_by(Identity.id)
+    )
+    cases = list(
+        session.scalars(
+            select(Case)
+            .where(
+                Case.customer_id == customer.id,
+                Case.merged_into_id.is_(None),
+                case_filter(session, who),
+            )
+            .order_by(Case.id.desc())
+        )
+    )
+    return CustomerOut(
+        id=customer.id,
+        brand=brand_prefixes(session)[customer.brand_id][0],
+        name=customer.name,
+        merged_into_id=customer.merged_into_id,
+        identities=[
+            IdentityOut(
+                kind=i.kind, value=i.value, rule=i.rule, score=i.score, created_at=i.created_at
+            )
+            for i in identities
+        ],
+        cases=summaries(session, cases),
+    )
+
+
+@router.get("", response_model=CustomerPage, responses=ERRORS)
+def get_customers(
+    auth: Reader,
+    identity: Annotated[
+        str | None, Query(max_length=320, description="exact normalised identity value")
+    ] = None,
+    cursor: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> CustomerPage:
+    session, who = auth
+    stmt = select(Customer).where(customer_filter(session, who), Customer.merged_into_id.is_(None))
+    if identity:
+        stmt = stmt.where(
+            Customer.id.in_(
+                select(Identity.customer_id).where(Identity.value == identity.strip().lower())
+            )
+        )
+    if cursor:
+        try:
+            stmt = stmt.where(Customer.id < decode_cursor(cursor))
+        except ValueError as exc:
+            raise HTTPException(
+                422,
+                {"detail": "invalid cursor", "errors": [{"field": "cursor", "reason": str(exc)}]},
+            ) from exc
+    rows = list(session.scalars(stmt.order_by(Customer.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return CustomerPage(
+        items=[customer_out(session, who, c) for c in rows],
+        next_cursor=encode_cursor(rows[-1].id) if more and rows else None,
+    )
+
+
+@router.get("/{customer_id}", response_model=CustomerOut, responses={**ERRORS, **NOT_FOUND})
+def get_customer(customer_id: int, auth: Reader) -> CustomerOut:
+    session, who = auth
+    customer = find_customer(session, who, customer_id)
+    if customer is None:
+        raise HTTPException(404, f"no customer {customer_id} visible to you")
+    return customer_out(session, who, customer)
+
+
+class CustomerMergeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    into: int
+
+
+@router.post(
+    "/{customer_id}/merge",
+    response_model=CustomerOut,
+    responses={**ERRORS, **NOT_FOUND, **CONFLICT},
+)
+def merge_customer(customer_id: int, body: CustomerMergeBody, auth: Writer) -> CustomerOut:
+    """This customer and ``into`` are one person: everything moves to ``into``."""
+    session, who = auth
+    if not who.is_brand_staff or not who.can_manage:
+        raise HTTPException(403, "only the brand's admins and supervisors merge customers")
+    for cid in (customer_id, body.into):
+        if find_customer(session, who, cid) is None:
+            raise HTTPException(404, f"no customer {cid} visible to you")
+    target = do_merge_customers(session, customer_id, body.into, who)
+    session.commit()
+    return customer_out(session, who, target)

@@ -1,0 +1,73 @@
+"""Request dependencies: the database, a per-request transaction, the authenticated user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from omnicase.model.base import utcnow
+from omnicase.services.orgs import authenticate_token
+from omnicase.store.db import Database
+from omnicase.store.scope import Principal, principal_for
+
+bearer = HTTPBearer(auto_error=False, description="Per-user API token: `Bearer oc_...`")
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def read_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
+    with db.sessions() as session:
+        yield session
+
+
+def write_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
+    """One transaction per request; the endpoint commits as its last step.
+
+    Anything raised before that commit leaves the session to roll back on close, so a
+    request that fails writes nothing (and a commit error is a 5xx, never a silent 2xx).
+    """
+    with db.write_sessions() as session:
+        yield session
+
+
+def _principal(session: Session, creds: HTTPAuthorizationCredentials | None) -> Principal:
+    if creds is None:
+        raise HTTPException(
+            401,
+            "missing API token (Authorization: Bearer oc_...)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    user = authenticate_token(session, creds.credentials, utcnow())
+    if user is None:
+        raise HTTPException(
+            401, "invalid, expired or revoked API token", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return principal_for(session, user)
+
+
+def reader(
+    session: Annotated[Session, Depends(read_session)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> tuple[Session, Principal]:
+    return session, _principal(session, creds)
+
+
+def writer(
+    session: Annotated[Session, Depends(write_session)],
+    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> tuple[Session, Principal]:
+    who = _principal(session, creds)
+    if not who.can_write:
+        raise HTTPException(403, f"the {who.role} role is read-only")
+    return session, who
+
+
+Reader = Annotated[tuple[Session, Principal], Depends(reader)]
+Writer = Annotated[tuple[Session, Principal], Depends(writer)]

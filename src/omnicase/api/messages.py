@@ -1,0 +1,131 @@
+"""POST /api/v1/messages: the canonical message in, through the one ingestion pipeline."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, HTTPException, Request, Response
+from pydantic import ValidationError
+
+from omnicase.api.deps import Writer, get_db
+from omnicase.api.errors import ERRORS
+from omnicase.api.schemas import BatchItemOut, BatchOut, IngestOut
+from omnicase.ingest.pipeline import IngestResult, IngestStatus, InvalidBatch, ingest
+from omnicase.ingest.schema import InboundMessage, format_validation_error
+from omnicase.store.queries import brand_prefixes
+from omnicase.store.scope import visible_brand_ids
+
+router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
+
+MAX_BATCH = 1000
+
+
+def _check_brands(request: Request, auth: Writer, brands: set[str]) -> None:
+    session, who = auth
+    allowed = visible_brand_ids(session, who)
+    slugs = {slug for bid, (slug, _) in brand_prefixes(session).items() if bid in allowed}
+    for brand in sorted(brands):
+        if brand not in slugs:
+            raise HTTPException(403, f"you may not post messages for brand {brand!r}")
+    session.rollback()  # release the read transaction before the pipeline writes
+
+
+def _out(result: IngestResult) -> IngestOut:
+    assert result.message_id is not None and result.case_id is not None
+    assert result.reference is not None and result.customer_id is not None
+    return IngestOut(
+        status=result.status.value,
+        message_id=result.message_id,
+        case=result.reference,
+        case_id=result.case_id,
+        customer_id=result.customer_id,
+        rule=result.rule,
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=IngestOut,
+    responses={
+        200: {"model": IngestOut, "description": "already stored: the same message"},
+        **ERRORS,
+    },
+    summary="Ingest one canonical message",
+)
+def post_message(
+    message: InboundMessage, request: Request, response: Response, auth: Writer
+) -> IngestOut:
+    """201 when stored, 200 when this (brand, channel, external_id) was already stored."""
+    _check_brands(request, auth, {message.brand})
+    result = ingest(get_db(request), [message])[0]
+    if result.status is IngestStatus.invalid:
+        raise HTTPException(422, {"detail": "the message was refused", "errors": result.errors})
+    if result.status is IngestStatus.duplicate:
+        response.status_code = 200
+    return _out(result)
+
+
+@router.post(
+    "/batch",
+    response_model=BatchOut,
+    responses=ERRORS,
+    summary="Ingest up to 1,000 canonical messages",
+)
+def post_batch(
+    request: Request,
+    auth: Writer,
+    messages: Annotated[list[dict[str, Any]], Body(max_length=MAX_BATCH)],
+) -> BatchOut:
+    """All-or-nothing validation: if any item is invalid, nothing is stored (422 lists
+    every invalid item with its index, field and reason)."""
+    parsed: list[InboundMessage] = []
+    errors: list[dict[str, str]] = []
+    for i, raw in enumerate(messages):
+        try:
+            parsed.append(InboundMessage.model_validate(raw))
+        except ValidationError as exc:
+            errors.extend(
+                {"field": f"[{i}].{e['field']}", "reason": e["reason"]}
+                for e in format_validation_error(exc)
+            )
+    if errors:
+        raise HTTPException(
+            422,
+            {
+                "detail": f"{len({e['field'].split('.')[0] for e in errors})}"
+                " message(s) invalid; nothing was stored",
+                "errors": errors,
+            },
+        )
+    _check_brands(request, auth, {m.brand for m in parsed})
+    try:
+        results = ingest(get_db(request), parsed, atomic=True)
+    except InvalidBatch as exc:
+        errors = [
+            {"field": f"[{i}].{e['field']}", "reason": e["reason"]}
+            for i, r in enumerate(exc.results)
+            for e in r.errors
+        ]
+        raise HTTPException(
+            422, {"detail": "invalid message(s); nothing was stored", "errors": errors}
+        ) from exc
+    items = [
+        BatchItemOut(
+            index=i,
+            status=r.status.value,
+            message_id=r.message_id,
+            case=r.reference,
+            case_id=r.case_id,
+            customer_id=r.customer_id,
+            rule=r.rule,
+            errors=r.errors,
+        )
+        for i, r in enumerate(results)
+    ]
+    return BatchOut(
+        created=sum(r.status is IngestStatus.created for r in results),
+        duplicate=sum(r.status is IngestStatus.duplicate for r in results),
+        invalid=0,
+        results=items,
+    )

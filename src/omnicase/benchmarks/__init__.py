@@ -1,0 +1,1 @@
+"""Benchmarks behind ``omnicase bench …`` (figures go to docs/benchmarks.md)."""

@@ -1,0 +1,115 @@
+"""``omnicase bench ingest``: the full pipeline on N generated cross-channel messages."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+from sqlalchemy import func, select, text
+
+from omnicase.demo.generator import DEMO_BRANDS, demo_scale, generate
+from omnicase.demo.seed import create_brand
+from omnicase.ingest.pipeline import IngestStatus, ingest
+from omnicase.ingest.schema import InboundMessage
+from omnicase.model import Base, Case
+from omnicase.store.db import Database
+from omnicase.store.migrate import upgrade
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    k = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def _fresh(url: str) -> Database:
+    db = Database(url)
+    if db.dialect == "postgresql":
+        with db.engine.begin() as conn:
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(db)
+    with db.transaction() as session:
+        for spec in DEMO_BRANDS:
+            create_brand(session, spec)
+    return db
+
+
+def run_ingest_bench(
+    *,
+    messages: int,
+    batch_size: int = 500,
+    url: str | None = None,
+    seed: int = 7,
+    progress: bool = False,
+) -> dict[str, Any]:
+    proc = psutil.Process()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = _fresh(url or f"sqlite:///{Path(tmp) / 'bench.db'}")
+        try:
+            rss_start = proc.memory_info().rss
+            stream = generate(customers=demo_scale(messages), messages=messages, seed=seed)
+            batch_ms: list[float] = []
+            created = duplicates = 0
+            started = time.perf_counter()
+            pending: list[InboundMessage] = []
+
+            def run() -> None:
+                nonlocal created, duplicates
+                t = time.perf_counter()
+                results = ingest(db, pending, batch_size=batch_size)
+                batch_ms.append((time.perf_counter() - t) * 1000)
+                for r in results:
+                    if r.status is IngestStatus.created:
+                        created += 1
+                    elif r.status is IngestStatus.duplicate:
+                        duplicates += 1
+                pending.clear()
+
+            for item in stream:
+                pending.append(InboundMessage.model_validate(item.message))
+                if len(pending) >= batch_size:
+                    run()
+                    if progress and len(batch_ms) % 20 == 0:
+                        print(f"  {created:,} messages", flush=True)
+            if pending:
+                run()
+            elapsed = time.perf_counter() - started
+            rss_end = proc.memory_info().rss
+            # Latency of one message on its own (what an API call costs), after the load.
+            single: list[float] = []
+            extra = generate(customers=200, messages=300, seed=seed + 1)
+            for i, item in enumerate(extra):
+                msg = InboundMessage.model_validate(item.message)
+                msg = msg.model_copy(update={"external_id": f"single-{i}-{msg.external_id}"})
+                t = time.perf_counter()
+                ingest(db, [msg])
+                single.append((time.perf_counter() - t) * 1000)
+            with db.reading() as session:
+                cases = session.scalar(select(func.count()).select_from(Case))
+            return {
+                "benchmark": "ingest",
+                "messages": messages,
+                "created": created,
+                "duplicates": duplicates,
+                "batch_size": batch_size,
+                "messages_per_s": round(messages / elapsed, 1),
+                "elapsed_s": round(elapsed, 2),
+                "p50_ms": round(_percentile(single, 0.5), 2),
+                "p99_ms": round(_percentile(single, 0.99), 2),
+                "batch_p50_ms": round(_percentile(batch_ms, 0.5), 1),
+                "batch_p99_ms": round(_percentile(batch_ms, 0.99), 1),
+                "batch_mean_ms": round(statistics.fmean(batch_ms), 1) if batch_ms else 0.0,
+                "cases": cases,
+                "database": db.dialect,
+                "rss_mb": round(rss_end / 2**20, 1),
+                "rss_growth_mb": round((rss_end - rss_start) / 2**20, 1),
+            }
+        finally:
+            db.dispose()

@@ -1,0 +1,265 @@
+"""The ``omnicase`` command: serve, demo, ingest, export, db, org, users, tokens, eval, bench."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from omnicase.config import load_settings
+from omnicase.store.db import Database
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="omnicase: one case per customer request, whatever the channel.",
+)
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+org_app = typer.Typer(no_args_is_help=True, help="Brands and providers.")
+users_app = typer.Typer(no_args_is_help=True, help="Users of an organisation.")
+tokens_app = typer.Typer(no_args_is_help=True, help="API tokens.")
+export_app = typer.Typer(no_args_is_help=True, help="Exports.")
+eval_app = typer.Typer(no_args_is_help=True, help="Evaluations on labelled data.")
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks (print one JSON line).")
+app.add_typer(db_app, name="db")
+app.add_typer(org_app, name="org")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(export_app, name="export")
+app.add_typer(eval_app, name="eval")
+app.add_typer(bench_app, name="bench")
+
+console = Console(stderr=True)
+DbUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        envvar="OMNICASE_DATABASE_URL",
+        help="database URL (default: sqlite:///./omnicase.db)",
+    ),
+]
+
+
+def _db(url: str | None) -> Database:
+    return Database(url or load_settings().database_url)
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: DbUrl = None) -> None:
+    """Create or migrate the schema to the newest version."""
+    from omnicase.store.migrate import upgrade
+
+    db = _db(database)
+    upgrade(db)
+    console.print(f"schema up to date ({db.dialect})")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    database: DbUrl = None,
+) -> None:
+    """Serve the REST API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from omnicase.api.app import create_app
+
+    uvicorn.run(create_app(_db(database)), host=host, port=port, log_level="info")
+
+
+@org_app.command("create")
+def org_create(
+    slug: str,
+    name: Annotated[str, typer.Option(help="display name")],
+    kind: Annotated[str, typer.Option(help="brand or provider")] = "brand",
+    region: Annotated[str, typer.Option(help="default phone region (ISO 3166)")] = "FR",
+    timezone: str = "Europe/Paris",
+    language: str = "fr",
+    case_prefix: Annotated[str | None, typer.Option(help="AC → AC-000123")] = None,
+    order_pattern: Annotated[
+        list[str] | None,
+        typer.Option(help="regex of the brand's order numbers, e.g. 'A-\\d{5}' (repeatable)"),
+    ] = None,
+    database: DbUrl = None,
+) -> None:
+    """Create a brand (phone region, timezone, language) or a provider."""
+    from omnicase.services.cases import ActionError
+    from omnicase.services.orgs import do_create_org
+
+    settings: dict[str, Any] = {"order_patterns": order_pattern or []}
+    try:
+        with _db(database).transaction() as session:
+            org = do_create_org(
+                session,
+                slug=slug,
+                name=name,
+                kind=kind,
+                region=region,
+                timezone=timezone,
+                language=language,
+                case_prefix=case_prefix,
+                settings=settings,
+            )
+            console.print(
+                f"created {org.kind} {org.slug} (id {org.id}"
+                + (f", cases {org.case_prefix}-000001…)" if org.case_prefix else ")")
+            )
+    except ActionError as exc:
+        _fail(f"{exc.field or ''}: {exc}" if exc.field else str(exc))
+
+
+@users_app.command("create")
+def users_create(
+    org: str,
+    email: str,
+    name: Annotated[str, typer.Option()],
+    role: Annotated[str, typer.Option(help="admin, supervisor, agent, planner, viewer")] = "agent",
+    team: Annotated[str | None, typer.Option(help="team name (created if missing)")] = None,
+    database: DbUrl = None,
+) -> None:
+    """Create a user in an organisation."""
+    from omnicase.services.cases import ActionError
+    from omnicase.services.orgs import do_create_team, do_create_user, get_org
+
+    try:
+        with _db(database).transaction() as session:
+            organisation = get_org(session, org)
+            team_row = do_create_team(session, organisation, team) if team else None
+            user = do_create_user(
+                session, organisation, email=email, name=name, role=role, team=team_row
+            )
+            console.print(f"created user {user.email} (id {user.id}, {user.role})")
+    except ActionError as exc:
+        _fail(str(exc))
+
+
+@tokens_app.command("create")
+def tokens_create(
+    email: str,
+    name: str = "cli",
+    expires_in_days: Annotated[int | None, typer.Option(min=1)] = None,
+    database: DbUrl = None,
+) -> None:
+    """Create an API token for a user; prints it once on stdout."""
+    from sqlalchemy import select
+
+    from omnicase.model import User
+    from omnicase.services.orgs import do_create_token
+
+    with _db(database).transaction() as session:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            _fail(f"no user {email}")
+            return
+        _, token = do_create_token(session, user, name, expires_in_days)
+    print(token)
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines")],
+    batch_size: Annotated[int, typer.Option(min=1, max=5000)] = 500,
+    database: DbUrl = None,
+) -> None:
+    """Ingest canonical messages, one JSON object per line.
+
+    Invalid lines are listed with their line number and reason (and kept in the
+    quarantine table); they never stop the rest.
+    """
+    from omnicase.ingest.cli_ingest import ingest_file
+
+    summary = ingest_file(_db(database), file, batch_size=batch_size, console=console)
+    print(json.dumps(summary))
+    if summary["invalid"]:
+        raise typer.Exit(1)
+
+
+@export_app.command("cases")
+def export_cases(
+    format: Annotated[str, typer.Option("--format", help="jsonl")] = "jsonl",
+    brand: str | None = None,
+    database: DbUrl = None,
+) -> None:
+    """One JSON line per case: reference, brand, customer, status, reason, channels and the
+    external ids of its messages in order."""
+    from omnicase.ingest.export import export_cases_jsonl
+
+    if format != "jsonl":
+        _fail("only --format jsonl is supported")
+    count = export_cases_jsonl(_db(database), sys.stdout, brand=brand)
+    console.print(f"{count} cases exported")
+
+
+@app.command()
+def demo(
+    messages: Annotated[int, typer.Option(min=100)] = 10_000,
+    days: Annotated[int, typer.Option(min=1)] = 30,
+    seed: int = 42,
+    database: DbUrl = None,
+) -> None:
+    """Seed 2 brands, 1 provider engaged on one brand's email and chat overflow, users,
+    tokens and ~10,000 messages over 30 days. Running it twice changes nothing."""
+    from omnicase.demo.seed import seed_demo
+
+    out = seed_demo(_db(database), messages=messages, days=days, seed=seed, console=console)
+    print(json.dumps(out, indent=2))
+
+
+@eval_app.command("threading")
+def eval_threading(
+    directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)] = Path(
+        "tests/data/journeys"
+    ),
+    verbose: bool = False,
+) -> None:
+    """Pairwise precision/recall of case grouping on labelled journeys."""
+    from omnicase.ingest.evaluate import evaluate_threading
+
+    report = evaluate_threading(directory)
+    for split, figures in report.splits.items():
+        print(
+            f"{split:8s} journeys={figures.journeys:3d} messages={figures.messages:4d} "
+            f"precision={figures.precision:.4f} recall={figures.recall:.4f} "
+            f"(pairs: predicted={figures.predicted_pairs} true={figures.true_pairs})"
+        )
+    if verbose:
+        for line in report.mistakes:
+            print(line)
+
+
+@bench_app.command("ingest")
+def bench_ingest(
+    messages: Annotated[int, typer.Option(min=100)] = 100_000,
+    batch_size: Annotated[int, typer.Option(min=1)] = 500,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    database: Annotated[
+        str | None,
+        typer.Option("--database", help="empty database to use (default: a new SQLite file)"),
+    ] = None,
+    seed: int = 7,
+) -> None:
+    """Generate N seeded cross-channel messages and ingest them (batch path)."""
+    from omnicase.benchmarks.ingest import run_ingest_bench
+
+    result = run_ingest_bench(
+        messages=messages, batch_size=batch_size, url=database, seed=seed, progress=not as_json
+    )
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

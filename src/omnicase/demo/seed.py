@@ -1,0 +1,249 @@
+"""``omnicase demo``: brands, a provider engaged on overflow, users, tokens and a month of
+cross-channel traffic. Idempotent: a second run finds everything in place and adds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from omnicase.demo.generator import DEMO_BRANDS, BrandSpec, generate
+from omnicase.ingest.pipeline import ingest
+from omnicase.ingest.schema import InboundMessage
+from omnicase.model import ApiToken, Case, Engagement, Organisation, Team, User
+from omnicase.services.orgs import (
+    do_create_engagement,
+    do_create_org,
+    do_create_team,
+    do_create_user,
+    hash_token,
+)
+from omnicase.store.db import Database
+from omnicase.store.migrate import upgrade
+
+PROVIDER = "callpro"
+DEMO_PASSWORD = "omnicase-demo"
+CASE_PREFIXES = {"acme": "AC", "globex": "GX"}
+USERS: dict[str, list[tuple[str, str]]] = {
+    "acme": [
+        ("admin", "Claire Dubois"),
+        ("supervisor", "Marc Lefèvre"),
+        ("agent", "Sophie Bernard"),
+        ("agent", "Karim Haddad"),
+        ("agent", "Léa Moreau"),
+        ("planner", "Thomas Petit"),
+        ("viewer", "Direction relation client"),
+    ],
+    "globex": [
+        ("admin", "Emma Clarke"),
+        ("supervisor", "James Wilson"),
+        ("agent", "Olivia Brown"),
+        ("agent", "Harry Taylor"),
+    ],
+    PROVIDER: [
+        ("admin", "Nadia Benali"),
+        ("supervisor", "Yann Le Gall"),
+        ("agent", "Inès Garcia"),
+        ("agent", "Hugo Martin"),
+    ],
+}
+
+
+def order_pattern(spec: BrandSpec) -> str:
+    return f"{spec.order_prefix}\\d{{{spec.order_digits}}}"
+
+
+def create_brand(session: Session, spec: BrandSpec) -> Organisation:
+    existing = session.scalar(select(Organisation).where(Organisation.slug == spec.slug))
+    if existing is not None:
+        return existing
+    return do_create_org(
+        session,
+        slug=spec.slug,
+        name=spec.name,
+        kind="brand",
+        region=spec.region,
+        timezone=spec.timezone,
+        language=spec.language,
+        case_prefix=CASE_PREFIXES.get(spec.slug),
+        settings={"order_patterns": [order_pattern(spec)], "email_domain": spec.domain},
+    )
+
+
+def demo_token(email: str) -> str:
+    """Deterministic so that a second ``make demo`` prints the same working tokens.
+    Demo data only: real tokens come from ``omnicase tokens create``."""
+    return "oc_demo_" + hashlib.sha256(f"omnicase-demo:{email}".encode()).hexdigest()[:24]
+
+
+def _ensure_users(session: Session) -> dict[str, str]:
+    tokens: dict[str, str] = {}
+    for slug, people in USERS.items():
+        org = session.scalar(select(Organisation).where(Organisation.slug == slug))
+        assert org is not None
+        team = do_create_team(
+            session, org, "CallPro Lille" if slug == PROVIDER else "Service client"
+        )
+        counters: dict[str, int] = {}
+        for role, name in people:
+            counters[role] = counters.get(role, 0) + 1
+            suffix = "" if counters[role] == 1 else str(counters[role])
+            email = f"{role}{suffix}@{slug}.demo"
+            user = session.scalar(select(User).where(User.email == email))
+            if user is None:
+                user = do_create_user(
+                    session,
+                    org,
+                    email=email,
+                    name=name,
+                    role=role,
+                    team=team,
+                    password=DEMO_PASSWORD,
+                )
+            token = demo_token(email)
+            if (
+                session.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(token)))
+                is None
+            ):
+                session.add(
+                    ApiToken(
+                        user_id=user.id,
+                        name="demo",
+                        token_hash=hash_token(token),
+                        prefix=token[:10],
+                        created_at=datetime.now(UTC),
+                    )
+                )
+            if suffix == "":
+                tokens[f"{slug}:{role}"] = token
+    return tokens
+
+
+def _ensure_orgs(session: Session) -> Team:
+    for spec in DEMO_BRANDS:
+        create_brand(session, spec)
+    provider = session.scalar(select(Organisation).where(Organisation.slug == PROVIDER))
+    if provider is None:
+        provider = do_create_org(
+            session,
+            slug=PROVIDER,
+            name="CallPro Outsourcing",
+            kind="provider",
+            region="FR",
+            timezone="Europe/Paris",
+        )
+    team = do_create_team(session, provider, "CallPro Lille")
+    acme = session.scalar(select(Organisation).where(Organisation.slug == "acme"))
+    assert acme is not None
+    engaged = session.scalar(
+        select(Engagement.id).where(Engagement.team_id == team.id, Engagement.brand_id == acme.id)
+    )
+    if engaged is None:
+        do_create_engagement(
+            session,
+            team=team,
+            brand=acme,
+            channels=["email", "chat"],
+            overflow_only=True,
+            share_percent=30,
+            starts_on=date(2026, 1, 1),
+        )
+    return team
+
+
+QUEUES = {
+    "email": "email",
+    "webform": "email",
+    "chat": "chat",
+    "phone": "voice",
+    "messenger": "social",
+    "instagram": "social",
+    "x": "social",
+    "whatsapp": "messaging",
+    "sms": "messaging",
+}
+
+
+def _assign(db: Database, provider_team_id: int, now: datetime) -> int:
+    """Queue every new case; hand a third of acme's email/chat to the provider (overflow);
+    resolve what has been answered and is quiet. Only touches cases with no queue yet, so
+    a second run changes nothing."""
+    changed = 0
+    with db.transaction() as session:
+        acme_id = session.scalar(select(Organisation.id).where(Organisation.slug == "acme"))
+        rows = session.execute(
+            select(
+                Case.id, Case.brand_id, Case.channel, Case.first_response_at, Case.last_message_at
+            ).where(Case.queue.is_(None))
+        ).all()
+        for case_id, brand_id, channel, answered, last in rows:
+            values: dict[str, Any] = {"queue": QUEUES.get(channel, "email")}
+            if brand_id == acme_id and channel in ("email", "chat") and case_id % 3 == 0:
+                values["team_id"] = provider_team_id
+                values["queue"] = f"{values['queue']}-overflow"
+            if answered is not None and last is not None and now - last > timedelta(days=2):
+                values.update(status="resolved", resolved_at=last + timedelta(hours=4))
+            session.execute(update(Case).where(Case.id == case_id).values(**values))
+            changed += 1
+    return changed
+
+
+def seed_demo(
+    db: Database,
+    *,
+    messages: int = 10_000,
+    days: int = 30,
+    seed: int = 42,
+    console: Console | None = None,
+) -> dict[str, Any]:
+    console = console or Console(stderr=True)
+    upgrade(db)
+    with db.transaction() as session:
+        team = _ensure_orgs(session)
+        tokens = _ensure_users(session)
+        team_id = team.id
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = today - timedelta(days=days)
+    counts = {"created": 0, "duplicate": 0, "invalid": 0}
+    batch: list[InboundMessage] = []
+    with Progress(
+        TextColumn("[bold]demo[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("messages", total=messages)
+
+        def flush() -> None:
+            for r in ingest(db, batch):
+                counts[r.status.value] += 1
+            progress.advance(task, len(batch))
+            batch.clear()
+
+        for item in generate(
+            customers=max(messages // 5, 10), messages=messages, days=days, start=start, seed=seed
+        ):
+            batch.append(InboundMessage.model_validate(item.message))
+            if len(batch) >= 500:
+                flush()
+        if batch:
+            flush()
+    queued = _assign(db, team_id, datetime.now(UTC))
+    console.print(
+        f"demo: {counts['created']} new messages, {counts['duplicate']} already there, "
+        f"{queued} cases queued; users' password: {DEMO_PASSWORD}"
+    )
+    return {
+        "messages": counts,
+        "cases_queued": queued,
+        "tokens": tokens,
+        "api": "http://127.0.0.1:8000/docs",
+    }

@@ -1,0 +1,1 @@
+"""Ingestion: the canonical message, identity resolution, threading and the pipeline."""

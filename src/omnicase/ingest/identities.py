@@ -1,0 +1,86 @@
+"""Normalising identities so that one person is found whatever way their address was typed."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+
+class IdentityError(ValueError):
+    """An identity value that cannot be normalised; ``field`` names where it came from."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@lru_cache(maxsize=65536)
+def normalise_email(value: str) -> str:
+    """Lowercase, IDNA-encode the domain; refuse what is not an address."""
+    try:
+        info = validate_email(value, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from exc
+    local, _, domain = info.normalized.rpartition("@")
+    ascii_domain = info.ascii_domain or domain
+    return f"{local.lower()}@{ascii_domain.lower()}"
+
+
+@lru_cache(maxsize=65536)
+def normalise_phone(value: str, region: str) -> str:
+    """Any written form in, E.164 out; numbers without a country code use the brand's region."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"not a phone number ({exc})") from exc
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError("not a possible phone number")
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def normalise_handle(value: str) -> str:
+    """X handles are case-insensitive and written with or without ``@``."""
+    return value.strip().lstrip("@").lower()
+
+
+def normalise_identity(kind: str, value: str, region: str) -> str:
+    """Normalise one identity; raises ValueError with a reason a person understands."""
+    value = value.strip()
+    if not value:
+        raise ValueError("empty")
+    if kind == "email":
+        return normalise_email(value)
+    if kind in ("phone", "whatsapp"):
+        return normalise_phone(value, region)
+    if kind == "x":
+        return normalise_handle(value)
+    return value
+
+
+def party_identities(
+    identities: dict[str, str], region: str, side: str = "from"
+) -> list[tuple[str, str]]:
+    """All normalised (kind, value) pairs of a party, WhatsApp numbers also as phones.
+
+    A WhatsApp id *is* a phone number, so the same person calling or texting from it is
+    the same customer.
+    """
+    out: list[tuple[str, str]] = []
+    for kind, raw in identities.items():
+        try:
+            value = normalise_identity(kind, raw, region)
+        except ValueError as exc:
+            raise IdentityError(f"{side}.{kind}", str(exc)) from exc
+        out.append((kind, value))
+        if kind == "whatsapp":
+            out.append(("phone", value))
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for pair in out:
+        if pair not in seen:
+            seen.add(pair)
+            unique.append(pair)
+    return unique

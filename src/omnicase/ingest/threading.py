@@ -1,0 +1,207 @@
+"""Which open or recent case of this customer is this message about? (cross-channel step)
+
+Pure functions over :class:`CaseState`, so the decision can be tested and explained without
+a database. Explicit links (mail headers, case references, chat sessions) are looked up by
+the pipeline before this runs; this decides the rest:
+
+* a shared order/reference number links, a *different* one separates;
+* the same confident contact reason, shared content words, a chase ("des nouvelles ?") or
+  the same permanent DM conversation add evidence;
+* a confidently different reason is a different request.
+
+The weights were tuned on ``tests/data/journeys/dev`` only; ``heldout`` is never used to
+tune them (see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+OPEN = frozenset({"new", "open", "pending"})
+
+#: Reasons that say nothing about the request (cannot separate two requests).
+VAGUE_REASONS = frozenset({"other", ""})
+
+ATTACH_THRESHOLD = 0.5
+CONFIDENT_REASON = 0.35
+#: Messages this close to the case's last one, on the same channel, continue it.
+BURST = timedelta(minutes=15)
+
+#: Reasons that one request moves through (a return becomes a refund, an order a delivery).
+RELATED_REASONS = frozenset(
+    frozenset(pair)
+    for pair in (
+        ("return", "refund"),
+        ("order", "delivery"),
+        ("payment", "refund"),
+        ("availability", "order"),
+        ("product", "return"),
+        ("order", "payment"),
+    )
+)
+
+
+@dataclass(slots=True)
+class CaseState:
+    """What threading needs to know of a case; also carries the batch's pending updates."""
+
+    id: int
+    customer_id: int
+    status: str
+    channel: str
+    reason: str | None
+    reason_confidence: float
+    language: str | None
+    priority: int
+    orders: set[str]
+    keywords: set[str]
+    conversations: set[str]
+    message_count: int
+    first_inbound_at: datetime | None
+    first_response_at: datetime | None
+    last_inbound_at: datetime | None
+    last_message_at: datetime | None
+    resolved_at: datetime | None
+    created_at: datetime
+    merged_into_id: int | None = None
+    last_channel: str | None = None
+    dirty: bool = False
+    new_orders: set[str] = field(default_factory=set)
+
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFeatures:
+    at: datetime
+    channel: str
+    direction: str
+    orders: frozenset[str]
+    reason: str
+    reason_confidence: float
+    keywords: frozenset[str]
+    follow_up: bool
+    conversation: str | None
+    #: Little or no content: a missed call, "?", an attachment alone.
+    contentless: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    case: CaseState | None
+    rule: str
+    score: float
+    detail: dict[str, object]
+
+
+def is_candidate(case: CaseState, at: datetime, window: timedelta) -> bool:
+    """Open cases, and resolved ones still inside the reopen window, can take a message."""
+    if case.merged_into_id is not None:
+        return False
+    if case.is_open():
+        return True
+    if case.status == "resolved" and case.resolved_at is not None:
+        return at - case.resolved_at <= window
+    return False
+
+
+def keyword_overlap(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
+    """Share of the smaller side's words found in the other (short messages still count)."""
+    if not a or not b:
+        return 0.0
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return sum(1 for w in small if w in large) / len(small)
+
+
+def score_case(
+    case: CaseState, msg: MessageFeatures, sole: bool = False
+) -> tuple[float, str, dict[str, object]]:
+    """Evidence that ``msg`` is about the same request as ``case``; negative = different.
+
+    ``sole``: the case is the customer's only candidate (a chase with no detail most
+    likely means it, but this alone never attaches).
+    """
+    detail: dict[str, object] = {}
+    if msg.orders and case.orders:
+        shared = msg.orders & case.orders
+        if shared:
+            detail["orders"] = sorted(shared)
+            return 1.0, "order_number", detail
+        detail["different_orders"] = sorted(msg.orders | case.orders)
+        return -1.0, "different_order", detail
+
+    score = 0.0
+    rule = "similar_request"
+    msg_reason_known = msg.reason not in VAGUE_REASONS and msg.reason_confidence >= CONFIDENT_REASON
+    case_reason_known = case.reason not in (None, *VAGUE_REASONS) and (
+        case.reason_confidence >= CONFIDENT_REASON
+    )
+    if msg_reason_known and case_reason_known:
+        if msg.reason == case.reason:
+            score += 0.45
+            detail["same_reason"] = msg.reason
+        elif frozenset((msg.reason, case.reason)) in RELATED_REASONS:
+            score += 0.2
+            detail["related_reason"] = [case.reason, msg.reason]
+        elif not msg.follow_up:
+            detail["different_reason"] = [case.reason, msg.reason]
+            score -= 0.6
+    if (
+        case.last_message_at is not None
+        and case.last_channel == msg.channel
+        and timedelta(0) <= msg.at - case.last_message_at <= BURST
+    ):
+        score += 0.6
+        detail["burst"] = True
+        rule = "same_conversation_burst"
+    if sole:
+        score += 0.35 if case.is_open() else 0.25
+        detail["sole_candidate"] = True
+    overlap = keyword_overlap(msg.keywords, case.keywords)
+    if overlap:
+        score += 0.45 * overlap
+        detail["keyword_overlap"] = round(overlap, 2)
+    if msg.conversation and msg.conversation in case.conversations:
+        score += 0.2
+        detail["same_conversation"] = True
+    if msg.follow_up and case.is_open():
+        score += 0.55
+        detail["follow_up"] = True
+        rule = "follow_up"
+    if msg.contentless and case.is_open():
+        score += 0.55
+        detail["contentless"] = True
+        rule = "recent_open_case"
+    if msg.direction == "outbound" and case.is_open():
+        score += 0.55
+        detail["answer"] = True
+        rule = "answer_to_open_case"
+    return score, rule, detail
+
+
+def choose_case(candidates: list[CaseState], msg: MessageFeatures, window: timedelta) -> Decision:
+    """Best candidate above the threshold, or no case (the pipeline opens a new one)."""
+    best: tuple[float, CaseState, str, dict[str, object]] | None = None
+    eligible = [c for c in candidates if is_candidate(c, msg.at, window)]
+    for case in eligible:
+        score, rule, detail = score_case(case, msg, sole=len(eligible) == 1)
+        # Among equals, the most recently active case wins.
+        recency = (case.last_message_at or case.created_at).timestamp() * 1e-12
+        key = score + recency
+        if best is None or key > best[0]:
+            best = (key, case, rule, detail)
+    if best is None:
+        return Decision(None, "new_request", 1.0, {"candidates": 0})
+    candidates = eligible
+    key, case, rule, detail = best
+    score = round(key - (case.last_message_at or case.created_at).timestamp() * 1e-12, 3)
+    if score >= ATTACH_THRESHOLD:
+        return Decision(case, rule, min(score, 1.0), detail)
+    return Decision(
+        None,
+        "new_request",
+        1.0,
+        {"candidates": len(candidates), "best_case": case.id, "best_score": score, **detail},
+    )

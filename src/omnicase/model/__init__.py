@@ -1,0 +1,35 @@
+"""SQLAlchemy models: the shared store of brands, providers, customers, cases and messages."""
+
+from omnicase.model.base import Base
+from omnicase.model.cases import Case, CaseLink, CaseReference, CaseStatus, Message
+from omnicase.model.customers import Customer, Identity
+from omnicase.model.events import Event, QuarantinedInput
+from omnicase.model.orgs import (
+    ApiToken,
+    Engagement,
+    Organisation,
+    OrgKind,
+    Role,
+    Team,
+    User,
+)
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Case",
+    "CaseLink",
+    "CaseReference",
+    "CaseStatus",
+    "Customer",
+    "Engagement",
+    "Event",
+    "Identity",
+    "Message",
+    "OrgKind",
+    "Organisation",
+    "QuarantinedInput",
+    "Role",
+    "Team",
+    "User",
+]

@@ -1,0 +1,77 @@
+"""Customer-level actions: merging two customers of one brand."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.orm import Session
+
+from omnicase.model import Case, CaseReference, Customer, Identity, Message
+from omnicase.services.cases import ActionError, record_event
+from omnicase.store.scope import Principal
+
+
+def move_customer_rows(conn: Connection | Session, drop_id: int, keep_id: int) -> dict[str, int]:
+    """Re-point everything of customer ``drop_id`` to ``keep_id`` and leave a redirect.
+
+    Shared by the agent's customer merge and the pipeline's automatic link (an order
+    number or an email of one customer written by another identity)."""
+    moved = {}
+    for model in (Identity, Case, Message, CaseReference):
+        result = conn.execute(
+            update(model).where(model.customer_id == drop_id).values(customer_id=keep_id)
+        )
+        moved[model.__tablename__] = int(result.rowcount)  # type: ignore[attr-defined]
+    conn.execute(update(Customer).where(Customer.id == drop_id).values(merged_into_id=keep_id))
+    return moved
+
+
+def final_customer(session: Session, customer: Customer) -> Customer:
+    seen = {customer.id}
+    while customer.merged_into_id is not None:
+        target = session.get(Customer, customer.merged_into_id)
+        if target is None or target.id in seen:
+            break
+        seen.add(target.id)
+        customer = target
+    return customer
+
+
+def do_merge_customers(
+    session: Session, source_id: int, target_id: int, who: Principal
+) -> Customer:
+    """Two customer records are one person: identities, cases and messages move over."""
+    if source_id == target_id:
+        raise ActionError("a customer cannot be merged into itself", field="target")
+    rows = {
+        c.id: c
+        for c in session.scalars(
+            select(Customer)
+            .where(Customer.id.in_(sorted((source_id, target_id))))
+            .order_by(Customer.id)
+            .with_for_update()
+        )
+    }
+    if source_id not in rows or target_id not in rows:
+        raise ActionError("customer not found", status=404)
+    source, target = rows[source_id], final_customer(session, rows[target_id])
+    if source.merged_into_id is not None:
+        raise ActionError("this customer was already merged", field="source")
+    if target.id == source.id:
+        raise ActionError(
+            "the target is merged into this customer: merging would loop", field="target"
+        )
+    if source.brand_id != target.brand_id:
+        raise ActionError("customers of two brands are never merged", field="target")
+    moved = move_customer_rows(session, source.id, target.id)
+    session.refresh(source)
+    if not target.name:
+        target.name = source.name
+    record_event(
+        session,
+        "customer.merged",
+        brand_id=source.brand_id,
+        actor=who.actor,
+        customer_id=target.id,
+        data={"source": source.id, "moved": moved},
+    )
+    return target

@@ -1,0 +1,1 @@
+"""Engines, sessions, the access-scope function and shared queries."""

@@ -1,0 +1,96 @@
+"""The cross-channel decision in isolation (pure functions, no database)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from omnicase.ingest.threading import CaseState, MessageFeatures, choose_case, score_case
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+WINDOW = timedelta(days=7)
+
+
+def case(cid: int = 1, **kw: object) -> CaseState:
+    base: dict[str, object] = dict(
+        id=cid,
+        customer_id=1,
+        status="open",
+        channel="email",
+        reason="delivery",
+        reason_confidence=0.9,
+        language="fr",
+        priority=0,
+        orders=set(),
+        keywords=set(),
+        conversations=set(),
+        message_count=1,
+        first_inbound_at=T0,
+        first_response_at=None,
+        last_inbound_at=T0,
+        last_message_at=T0,
+        resolved_at=None,
+        created_at=T0,
+    )
+    base.update(kw)
+    return CaseState(**base)  # type: ignore[arg-type]
+
+
+def msg(**kw: object) -> MessageFeatures:
+    base: dict[str, object] = dict(
+        at=T0 + timedelta(hours=2),
+        channel="sms",
+        direction="inbound",
+        orders=frozenset(),
+        reason="other",
+        reason_confidence=0.0,
+        keywords=frozenset(),
+        follow_up=False,
+        conversation=None,
+        contentless=False,
+    )
+    base.update(kw)
+    return MessageFeatures(**base)  # type: ignore[arg-type]
+
+
+def test_shared_order_number_attaches() -> None:
+    d = choose_case([case(orders={"A-10001"})], msg(orders=frozenset({"A-10001"})), WINDOW)
+    assert d.case is not None and d.rule == "order_number"
+
+
+def test_different_order_number_never_attaches_even_if_chasing() -> None:
+    d = choose_case(
+        [case(orders={"A-10001"})], msg(orders=frozenset({"A-10002"}), follow_up=True), WINDOW
+    )
+    assert d.case is None
+
+
+def test_confidently_different_reason_is_a_new_request() -> None:
+    score, _, detail = score_case(
+        case(reason="delivery"), msg(reason="promotion", reason_confidence=0.9)
+    )
+    assert score < 0 and detail["different_reason"] == ["delivery", "promotion"]
+
+
+def test_chase_goes_to_the_most_recent_open_case() -> None:
+    older = case(1, last_message_at=T0)
+    newer = case(2, last_message_at=T0 + timedelta(hours=1))
+    d = choose_case([older, newer], msg(follow_up=True), WINDOW)
+    assert d.case is newer and d.rule == "follow_up"
+
+
+def test_resolved_case_outside_the_window_is_not_a_candidate() -> None:
+    old = case(status="resolved", resolved_at=T0 - timedelta(days=8), orders={"A-1"})
+    d = choose_case([old], msg(orders=frozenset({"A-1"})), WINDOW)
+    assert d.case is None
+
+
+def test_merged_case_is_not_a_candidate() -> None:
+    d = choose_case(
+        [case(merged_into_id=9, orders={"A-1"})], msg(orders=frozenset({"A-1"})), WINDOW
+    )
+    assert d.case is None
+
+
+def test_missed_call_joins_the_open_case() -> None:
+    d = choose_case([case()], msg(channel="phone", contentless=True), WINDOW)
+    assert d.case is not None and d.rule == "recent_open_case"
