@@ -66,6 +66,8 @@ class CaseState:
     created_at: datetime
     merged_into_id: int | None = None
     last_channel: str | None = None
+    #: Every reason seen on the case's messages (one request moves through several).
+    reasons: set[str] = field(default_factory=set)
     dirty: bool = False
     new_orders: set[str] = field(default_factory=set)
 
@@ -138,14 +140,16 @@ def score_case(
     case_reason_known = case.reason not in (None, *VAGUE_REASONS) and (
         case.reason_confidence >= CONFIDENT_REASON
     )
+    seen_reasons = case.reasons | ({case.reason} if case.reason else set())
     if msg_reason_known and case_reason_known:
-        if msg.reason == case.reason:
+        if msg.reason in seen_reasons:
             score += 0.45
             detail["same_reason"] = msg.reason
         elif frozenset((msg.reason, case.reason)) in RELATED_REASONS:
             score += 0.2
             detail["related_reason"] = [case.reason, msg.reason]
-        elif not msg.follow_up:
+        elif not msg.follow_up and msg.direction == "inbound":
+            # (an agent's answer is worded differently; its reason is no evidence)
             detail["different_reason"] = [case.reason, msg.reason]
             score -= 0.6
     if (
@@ -159,6 +163,18 @@ def score_case(
     if sole:
         score += 0.35 if case.is_open() else 0.25
         detail["sole_candidate"] = True
+    if (
+        case.is_open()
+        and not case.orders
+        and not case.keywords
+        and (case.reason or "other") in VAGUE_REASONS
+        and case.last_message_at is not None
+        and msg.at - case.last_message_at <= timedelta(hours=24)
+    ):
+        # The case only holds a missed call or an empty message: this one says what it is.
+        score += 0.6
+        detail["completes_empty_case"] = True
+        rule = "completes_empty_case"
     overlap = keyword_overlap(msg.keywords, case.keywords)
     if overlap:
         score += 0.45 * overlap

@@ -1,0 +1,744 @@
+"""One transaction of the pipeline: the decisions that need the store, and the writes.
+
+Everything the decisions read is fetched once per batch (identities, duplicates, order
+numbers, referenced messages, chat sessions, the customers' open and recent cases); the
+decisions then run in memory, and every row is written at the end with one executemany
+per table. Ids of new customers, cases and messages are taken up front (a PostgreSQL
+sequence, or SQLite's max id under the writer lock), so nothing waits for a RETURNING.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
+
+from omnicase.ingest.prepare import Prepared, entities_json
+from omnicase.ingest.results import IngestResult, IngestStatus
+from omnicase.ingest.threading import (
+    CONFIDENT_REASON,
+    OPEN,
+    CaseState,
+    Decision,
+    choose_case,
+)
+from omnicase.model import Case, CaseReference, Customer, Event, Identity, Message
+from omnicase.services.customers import move_customer_rows
+from omnicase.store.references import format_reference
+
+CASES = cast(Table, Case.__table__)
+MESSAGES = cast(Table, Message.__table__)
+IDENTITIES = cast(Table, Identity.__table__)
+CUSTOMERS = cast(Table, Customer.__table__)
+EVENTS = cast(Table, Event.__table__)
+REFERENCES = cast(Table, CaseReference.__table__)
+C = CASES.c
+M = MESSAGES.c
+I = IDENTITIES.c  # noqa: E741
+R = REFERENCES.c
+
+#: Identity kinds by how strongly they designate one person.
+IDENTITY_STRENGTH = ("email", "phone", "whatsapp", "messenger", "instagram", "x", "chat")
+
+#: Chat sessions are one conversation each; Meta/X DM "conversations" last forever and
+#: are only evidence, not a thread (see ingest.threading).
+SESSION_CHANNELS = frozenset({"chat"})
+
+CHUNK = 400
+
+UPDATE_CASE = (
+    update(CASES)
+    .where(C.id == bindparam("_id"))
+    .values(
+        status=bindparam("status"),
+        reason=bindparam("reason"),
+        language=bindparam("language"),
+        priority=bindparam("priority"),
+        order_numbers=bindparam("order_numbers"),
+        keywords=bindparam("keywords"),
+        message_count=bindparam("message_count"),
+        first_inbound_at=bindparam("first_inbound_at"),
+        first_response_at=bindparam("first_response_at"),
+        last_inbound_at=bindparam("last_inbound_at"),
+        last_message_at=bindparam("last_message_at"),
+        resolved_at=bindparam("resolved_at"),
+        updated_at=bindparam("updated_at"),
+    )
+)
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class IdAllocator:
+    """Primary keys taken before the rows are written.
+
+    PostgreSQL: blocks from the table's own sequence (safe across processes). SQLite: the
+    current max id, incremented in memory; safe because the batch holds the writer lock
+    (BEGIN IMMEDIATE) from its first statement to its commit.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.postgres = conn.dialect.name == "postgresql"
+        self.free: dict[str, list[int]] = {}
+        self.next: dict[str, int] = {}
+
+    def take(self, table: str) -> int:
+        if not self.postgres:
+            if table not in self.next:
+                current = self.conn.execute(text(f"SELECT max(id) FROM {table}")).scalar()
+                self.next[table] = int(current or 0) + 1
+            value = self.next[table]
+            self.next[table] = value + 1
+            return value
+        free = self.free.setdefault(table, [])
+        if not free:
+            rows = self.conn.execute(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
+                ),
+                {"t": table, "n": 256},
+            )
+            free.extend(sorted((int(r[0]) for r in rows), reverse=True))
+        return free.pop()
+
+
+@dataclass(slots=True)
+class PendingMessage:
+    row: dict[str, Any]
+    case: CaseState
+
+
+class Batch:
+    """Caches, decisions and pending writes of one transaction of the pipeline."""
+
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self.conn = conn
+        self.now = now
+        self.ids = IdAllocator(conn)
+        #: (brand, kind, value) → customer
+        self.identities: dict[tuple[int, str, str], int] = {}
+        #: (brand, order number) → customer whose case carries it
+        self.orders: dict[tuple[int, str], int] = {}
+        #: (brand, channel, external id) → (message id, case id, customer id)
+        self.existing: dict[tuple[int, str, str], tuple[int, int, int]] = {}
+        #: (brand, channel, external id) of stored messages referenced by this batch → case
+        self.referenced: dict[tuple[int, str, str], int] = {}
+        #: (brand, channel, conversation id) of chat sessions → case
+        self.sessions: dict[tuple[int, str, str], int] = {}
+        self.customer_cases: dict[int, list[CaseState]] = {}
+        self.cases: dict[int, CaseState] = {}
+        self.new_customers: list[dict[str, Any]] = []
+        self.new_identities: list[dict[str, Any]] = []
+        self.new_cases: dict[int, dict[str, Any]] = {}
+        self.new_messages: list[PendingMessage] = []
+        self.references: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+
+    # ---- reads, once per batch ---------------------------------------------------------
+    def prefetch(self, items: Sequence[Prepared]) -> None:
+        idents: dict[int, set[tuple[str, str]]] = {}
+        keys: dict[int, set[tuple[str, str]]] = {}
+        orders: dict[int, set[str]] = {}
+        refs: dict[int, set[tuple[str, str]]] = {}
+        convs: dict[int, set[tuple[str, str]]] = {}
+        earliest: datetime | None = None
+        window = timedelta(0)
+        for p in items:
+            b = p.brand.id
+            idents.setdefault(b, set()).update(p.identities, p.revealed)
+            keys.setdefault(b, set()).add((p.msg.channel.value, p.msg.external_id))
+            orders.setdefault(b, set()).update(p.features.orders)
+            refs.setdefault(b, set()).update((p.msg.channel.value, r) for r in p.references[-50:])
+            conv = p.msg.thread.conversation_id
+            if conv and p.msg.channel.value in SESSION_CHANNELS:
+                convs.setdefault(b, set()).add((p.msg.channel.value, conv))
+            if earliest is None or p.msg.received_at < earliest:
+                earliest = p.msg.received_at
+            window = max(window, p.brand.window)
+        for b, pairs in idents.items():
+            for part in chunks(sorted(pairs)):
+                for kind, value, cust in self.conn.execute(
+                    select(I.kind, I.value, I.customer_id).where(
+                        I.brand_id == b, tuple_(I.kind, I.value).in_(part)
+                    )
+                ):
+                    self.identities[(b, kind, value)] = cust
+        for b, ext in keys.items():
+            for part in chunks(sorted(ext)):
+                for channel, ext_id, mid, cid, cust in self.conn.execute(
+                    select(M.channel, M.external_id, M.id, M.case_id, M.customer_id).where(
+                        M.brand_id == b, tuple_(M.channel, M.external_id).in_(part)
+                    )
+                ):
+                    self.existing[(b, channel, ext_id)] = (mid, cid, cust)
+        for b, values in orders.items():
+            for part in chunks(sorted(values)):
+                for value, cust in self.conn.execute(
+                    select(R.value, func.min(R.customer_id))
+                    .where(R.brand_id == b, R.kind == "order", R.value.in_(part))
+                    .group_by(R.value)
+                ):
+                    self.orders[(b, value)] = cust
+        for b, pairs in refs.items():
+            for part in chunks(sorted(pairs)):
+                for channel, ext_id, cid in self.conn.execute(
+                    select(M.channel, M.external_id, M.case_id).where(
+                        M.brand_id == b, tuple_(M.channel, M.external_id).in_(part)
+                    )
+                ):
+                    self.referenced[(b, channel, ext_id)] = cid
+        for b, pairs in convs.items():
+            for part in chunks(sorted(pairs)):
+                for channel, conv, cid in self.conn.execute(
+                    select(M.channel, M.conversation_id, func.max(M.case_id))
+                    .where(M.brand_id == b, tuple_(M.channel, M.conversation_id).in_(part))
+                    .group_by(M.channel, M.conversation_id)
+                ):
+                    self.sessions[(b, channel, conv)] = cid
+        customers = set(self.identities.values()) | set(self.orders.values())
+        if customers and earliest is not None:
+            self._load_cases(sorted(customers), earliest - window)
+
+    def _load_cases(self, customer_ids: Sequence[int], resolved_after: datetime) -> None:
+        """Open and recently resolved cases of these customers, with their conversations."""
+        for part in chunks(customer_ids):
+            rows = self.conn.execute(
+                select(CASES).where(
+                    C.customer_id.in_(part),
+                    C.merged_into_id.is_(None),
+                    or_(
+                        C.status.in_(sorted(OPEN)),
+                        and_(C.status == "resolved", C.resolved_at >= resolved_after),
+                    ),
+                )
+            ).mappings()
+            states = [self._state(row) for row in rows]
+            for cid in part:
+                self.customer_cases.setdefault(cid, [])
+            for state in states:
+                self.customer_cases[state.customer_id].append(state)
+            self._load_details(states)
+
+    def _state(self, row: Any) -> CaseState:
+        cached = self.cases.get(row["id"])
+        if cached is not None:
+            return cached
+        state = CaseState(
+            id=row["id"],
+            customer_id=row["customer_id"],
+            status=row["status"],
+            channel=row["channel"],
+            reason=row["reason"],
+            reason_confidence=1.0 if row["reason"] else 0.0,
+            language=row["language"],
+            priority=row["priority"],
+            orders=set(row["order_numbers"] or ()),
+            keywords=set(row["keywords"] or ()),
+            conversations=set(),
+            message_count=row["message_count"],
+            first_inbound_at=row["first_inbound_at"],
+            first_response_at=row["first_response_at"],
+            last_inbound_at=row["last_inbound_at"],
+            last_message_at=row["last_message_at"],
+            resolved_at=row["resolved_at"],
+            created_at=row["created_at"],
+            merged_into_id=row["merged_into_id"],
+        )
+        self.cases[state.id] = state
+        return state
+
+    def _load_details(self, states: Sequence[CaseState]) -> None:
+        """Conversations, reasons seen and the last channel of each case."""
+        if not states:
+            return
+        by_id = {s.id: s for s in states}
+        latest: dict[int, datetime] = {}
+        for part in chunks(sorted(by_id)):
+            rows = self.conn.execute(
+                select(M.case_id, M.channel, M.conversation_id, M.reason, func.max(M.received_at))
+                .where(M.case_id.in_(part))
+                .group_by(M.case_id, M.channel, M.conversation_id, M.reason)
+            )
+            for case_id, channel, conv, reason, last in rows:
+                state = by_id[case_id]
+                if conv is not None:
+                    state.conversations.add(f"{channel}:{conv}")
+                if reason and reason != "other":
+                    state.reasons.add(reason)
+                if last is not None and (case_id not in latest or last > latest[case_id]):
+                    latest[case_id] = last
+                    state.last_channel = channel
+
+    def case_by_id(self, case_id: int) -> CaseState | None:
+        """A case by id, following merge redirects (loop-safe)."""
+        state = self._raw_case(case_id)
+        seen = set()
+        while state is not None and state.merged_into_id is not None and state.id not in seen:
+            seen.add(state.id)
+            target = self._raw_case(state.merged_into_id)
+            if target is None:
+                break
+            state = target
+        return state
+
+    def _raw_case(self, case_id: int) -> CaseState | None:
+        if case_id in self.cases:
+            return self.cases[case_id]
+        row = self.conn.execute(select(CASES).where(C.id == case_id)).mappings().first()
+        if row is None:
+            return None
+        state = self._state(row)
+        self._load_details([state])
+        return state
+
+    # ---- customers ---------------------------------------------------------------------
+    def resolve_customer(self, p: Prepared) -> tuple[int, list[dict[str, Any]]]:
+        """Find or create the customer; link new identities with their evidence.
+
+        Evidence, strongest first: the channel's own identities, an email/phone written in
+        the text, an order number already on one of the brand's cases. When it points to
+        several customers of the brand they are one person: the newer records are merged
+        into the oldest, and the rule that showed it is recorded.
+        """
+        b = p.brand.id
+        owners = {pair: self.identities.get((b, *pair)) for pair in p.identities}
+        found: list[tuple[int, str]] = []
+        for pair in sorted(p.identities, key=lambda pair: IDENTITY_STRENGTH.index(pair[0])):
+            if (cid := owners[pair]) is not None:
+                found.append((cid, f"known_{pair[0]}"))
+        revealed_known = set()
+        for pair in p.revealed:
+            if (cid := self.identities.get((b, *pair))) is not None:
+                found.append((cid, f"revealed_{pair[0]}"))
+                revealed_known.add(pair)
+        for order in sorted(p.features.orders):
+            if (cid := self.orders.get((b, order))) is not None:
+                found.append((cid, "order_number"))
+        evidence: list[dict[str, Any]] = []
+        if found:
+            rules: dict[int, str] = {}
+            for cid, rule in found:
+                rules.setdefault(cid, rule)
+            customer_id = min(rules)
+            evidence.append({"rule": rules[customer_id]})
+            for other in sorted(set(rules) - {customer_id}):
+                self._merge_customers(p, customer_id, other, rules[other])
+                evidence.append(
+                    {"rule": "merged_customer", "merged": other, "because": rules[other]}
+                )
+        else:
+            customer_id = self.ids.take("customers")
+            party = p.msg.customer_party
+            self.new_customers.append(
+                {
+                    "id": customer_id,
+                    "brand_id": b,
+                    "name": party.name if party else None,
+                    "merged_into_id": None,
+                    "created_at": self.now,
+                }
+            )
+            self.customer_cases[customer_id] = []
+            self.events.append(self._event(p, "customer.created", customer_id=customer_id))
+            evidence.append({"rule": "new_customer"})
+        linked = [(pair, "channel_identity", 1.0) for pair in p.identities if owners[pair] is None]
+        linked += [
+            (pair, "revealed_in_text", 0.9) for pair in p.revealed if pair not in revealed_known
+        ]
+        for (kind, value), rule, score in linked:
+            self.identities[(b, kind, value)] = customer_id
+            self.new_identities.append(
+                {
+                    "brand_id": b,
+                    "customer_id": customer_id,
+                    "kind": kind,
+                    "value": value,
+                    "rule": rule,
+                    "score": score,
+                    "source_message_id": None,
+                    "created_at": self.now,
+                }
+            )
+            if found:
+                self.events.append(
+                    self._event(
+                        p,
+                        "identity.linked",
+                        customer_id=customer_id,
+                        data={"kind": kind, "rule": rule},
+                    )
+                )
+        return customer_id, evidence
+
+    def _merge_customers(self, p: Prepared, keep: int, drop: int, rule: str) -> None:
+        """The pipeline found that two customer records are one person."""
+        if drop not in self.customer_cases:  # read its cases before they change owner
+            self._load_cases([drop], self.now - timedelta(days=3650))
+        moved = move_customer_rows(self.conn, drop, keep)
+        for ikey, owner in self.identities.items():
+            if owner == drop:
+                self.identities[ikey] = keep
+        for okey, owner in self.orders.items():
+            if owner == drop:
+                self.orders[okey] = keep
+        for row in self.new_customers:
+            if row["id"] == drop:
+                row["merged_into_id"] = keep
+        for rows in (self.new_identities, self.references):
+            for row in rows:
+                if row["customer_id"] == drop:
+                    row["customer_id"] = keep
+        for pending in self.new_messages:
+            if pending.row["customer_id"] == drop:
+                pending.row["customer_id"] = keep
+        for case_row in self.new_cases.values():
+            if case_row["customer_id"] == drop:
+                case_row["customer_id"] = keep
+        dropped = self.customer_cases.pop(drop, [])
+        for state in dropped:
+            state.customer_id = keep
+        self.customer_cases.setdefault(keep, []).extend(
+            s for s in dropped if s not in self.customer_cases.get(keep, [])
+        )
+        self.events.append(
+            self._event(
+                p,
+                "customer.merged",
+                customer_id=keep,
+                data={"source": drop, "rule": rule, "moved": moved},
+            )
+        )
+
+    # ---- cases -------------------------------------------------------------------------
+    def candidates(self, customer_id: int) -> list[CaseState]:
+        cached = self.customer_cases.get(customer_id)
+        if cached is None:
+            self._load_cases([customer_id], self.now - timedelta(days=3650))
+            cached = self.customer_cases.setdefault(customer_id, [])
+        return cached
+
+    def explicit_case(self, p: Prepared, customer_id: int) -> Decision | None:
+        """Mail headers, our case reference, or a chat session name the case outright."""
+        b = p.brand.id
+        channel = p.msg.channel.value
+        for ref in reversed(p.references[-50:]):
+            case_id = self.referenced.get((b, channel, ref))
+            if case_id is not None and (case := self.case_by_id(case_id)) is not None:
+                return Decision(case, "reply_header", 1.0, {"header": ref})
+        body = " ".join(x for x in (p.msg.subject, p.msg.text) if x)
+        for match in p.brand.reference_re.finditer(body):
+            case = self.case_by_id(int(match.group(1)))
+            if case is not None and case.customer_id == customer_id:
+                return Decision(case, "case_reference", 1.0, {"reference": match.group(0)})
+        conv = p.msg.thread.conversation_id
+        if conv and channel in SESSION_CHANNELS:
+            case_id = self.sessions.get((b, channel, conv))
+            if case_id is not None and (case := self.case_by_id(case_id)) is not None:
+                return Decision(case, "conversation", 1.0, {"conversation_id": conv})
+        return None
+
+    def decide(self, p: Prepared, customer_id: int) -> Decision:
+        explicit = self.explicit_case(p, customer_id)
+        if explicit is not None and explicit.case is not None:
+            case = explicit.case
+            orders = p.features.orders
+            if not case.is_open() and orders and case.orders and not orders & case.orders:
+                # Replying to an old thread about another order: a new request.
+                return Decision(
+                    None,
+                    "new_request",
+                    1.0,
+                    {"previous_case": case.id, "different_orders": sorted(orders)},
+                )
+            if case.is_open() or (
+                case.status == "resolved"
+                and case.resolved_at is not None
+                and p.msg.received_at - case.resolved_at <= p.brand.window
+            ):
+                return explicit
+            # Explicitly about a closed request: a new case that says so.
+            return Decision(None, "follow_up_of_closed", 1.0, {"previous_case": case.id})
+        return choose_case(self.candidates(customer_id), p.features, p.brand.window)
+
+    def new_case(self, p: Prepared, customer_id: int) -> CaseState:
+        f = p.features
+        inbound = f.direction == "inbound"
+        state = CaseState(
+            id=self.ids.take("cases"),
+            customer_id=customer_id,
+            status="new" if inbound else "open",
+            channel=f.channel,
+            reason=f.reason or None,
+            reason_confidence=f.reason_confidence,
+            language=p.analysis.language,
+            priority=p.analysis.urgency,
+            orders=set(),
+            keywords=set(),
+            conversations=set(),
+            message_count=0,
+            first_inbound_at=None,
+            first_response_at=None,
+            last_inbound_at=None,
+            last_message_at=None,
+            resolved_at=None,
+            created_at=self.now,
+        )
+        self.new_cases[state.id] = {
+            "id": state.id,
+            "brand_id": p.brand.id,
+            "customer_id": customer_id,
+            "channel": f.channel,
+            "subject": (p.msg.subject or (p.msg.text or "")[:120] or None),
+            "queue": None,
+            "team_id": None,
+            "assignee_id": None,
+            "closed_at": None,
+            "merged_into_id": None,
+            "created_at": self.now,
+        }
+        self.cases[state.id] = state
+        self.customer_cases.setdefault(customer_id, []).append(state)
+        return state
+
+    def apply(self, case: CaseState, p: Prepared) -> str | None:
+        """Fold the message into the case; returns an event kind if the status changed."""
+        f = p.features
+        change = None
+        case.message_count += 1
+        if f.conversation:
+            case.conversations.add(f.conversation)
+        if f.channel in SESSION_CHANNELS and p.msg.thread.conversation_id:
+            self.sessions[(p.brand.id, f.channel, p.msg.thread.conversation_id)] = case.id
+        new_orders = f.orders - case.orders
+        if new_orders:
+            case.orders |= new_orders
+            case.new_orders |= new_orders
+            for order in new_orders:
+                self.orders.setdefault((p.brand.id, order), case.customer_id)
+        if len(case.keywords) < 64:
+            case.keywords |= set(sorted(f.keywords)[: 64 - len(case.keywords)])
+        if f.reason not in ("", "other") and f.reason_confidence >= CONFIDENT_REASON:
+            case.reasons.add(f.reason)
+        if (not case.reason or case.reason == "other") and f.reason not in ("", "other"):
+            case.reason, case.reason_confidence = f.reason, f.reason_confidence
+        if case.language is None:
+            case.language = p.analysis.language
+        case.priority = max(case.priority, p.analysis.urgency)
+        if case.last_message_at is None or f.at >= case.last_message_at:
+            case.last_message_at = f.at
+            case.last_channel = f.channel
+        if f.direction == "inbound":
+            if case.first_inbound_at is None or f.at < case.first_inbound_at:
+                case.first_inbound_at = f.at
+            if case.last_inbound_at is None or f.at > case.last_inbound_at:
+                case.last_inbound_at = f.at
+            if case.status in ("resolved", "closed", "pending"):
+                change = "case.reopened" if case.status != "pending" else "case.customer_replied"
+                case.status = "open"
+                case.resolved_at = None
+        else:
+            if case.first_response_at is None and (
+                case.first_inbound_at is None or f.at >= case.first_inbound_at
+            ):
+                case.first_response_at = f.at
+            if case.status == "new":
+                case.status = "open"
+        case.dirty = True
+        return change
+
+    # ---- one message ---------------------------------------------------------------------
+    def store(self, p: Prepared) -> IngestResult:
+        b = p.brand.id
+        msg = p.msg
+        key = (b, msg.channel.value, msg.external_id)
+        found = self.existing.get(key)
+        if found is not None:
+            mid, cid, cust = found
+            case = self.case_by_id(cid)
+            ref_id = case.id if case is not None else cid
+            return IngestResult(
+                IngestStatus.duplicate,
+                mid,
+                ref_id,
+                format_reference(p.brand.case_prefix, ref_id),
+                cust,
+            )
+        customer_id, identity_evidence = self.resolve_customer(p)
+        decision = self.decide(p, customer_id)
+        created = decision.case is None
+        case = decision.case if decision.case is not None else self.new_case(p, customer_id)
+        change = self.apply(case, p)
+        message_id = self.ids.take("messages")
+        party = msg.from_
+        self.new_messages.append(
+            PendingMessage(
+                {
+                    "id": message_id,
+                    "brand_id": b,
+                    "case_id": case.id,
+                    "customer_id": customer_id,
+                    "channel": msg.channel.value,
+                    "direction": msg.direction.value,
+                    "external_id": msg.external_id,
+                    "conversation_id": msg.thread.conversation_id,
+                    "in_reply_to": msg.thread.in_reply_to,
+                    "references": msg.thread.references[-20:],
+                    "author_user_id": None,
+                    "author_name": party.name if party else None,
+                    "subject": msg.subject,
+                    "text": msg.text,
+                    "html": msg.html,
+                    "attachments": [a.model_dump() for a in msg.attachments],
+                    "meta": msg.meta,
+                    "entities": entities_json(p.analysis),
+                    "language": p.analysis.language,
+                    "reason": p.features.reason or None,
+                    "delivery_status": "received",
+                    "received_at": msg.received_at,
+                    "created_at": self.now,
+                    "link_rule": decision.rule,
+                    "link_score": decision.score,
+                    "link_detail": {**decision.detail, "customer": identity_evidence},
+                },
+                case,
+            )
+        )
+        self.existing[key] = (message_id, case.id, customer_id)
+        self.referenced[(b, msg.channel.value, msg.external_id)] = case.id
+        if created:
+            self.events.append(
+                self._event(
+                    p,
+                    "case.created",
+                    case_id=case.id,
+                    customer_id=customer_id,
+                    message_id=message_id,
+                    data={"rule": decision.rule},
+                )
+            )
+        elif change:
+            self.events.append(
+                self._event(
+                    p, change, case_id=case.id, customer_id=customer_id, message_id=message_id
+                )
+            )
+        self.events.append(
+            self._event(
+                p,
+                "message.received",
+                case_id=case.id,
+                customer_id=customer_id,
+                message_id=message_id,
+                data={
+                    "channel": msg.channel.value,
+                    "direction": msg.direction.value,
+                    "rule": decision.rule,
+                },
+            )
+        )
+        return IngestResult(
+            IngestStatus.created,
+            message_id,
+            case.id,
+            format_reference(p.brand.case_prefix, case.id),
+            customer_id,
+            decision.rule,
+        )
+
+    def _event(self, p: Prepared, kind: str, **kw: Any) -> dict[str, Any]:
+        return {
+            "brand_id": p.brand.id,
+            "kind": kind,
+            "case_id": kw.get("case_id"),
+            "customer_id": kw.get("customer_id"),
+            "message_id": kw.get("message_id"),
+            "actor": "system",
+            "at": self.now,
+            "data": kw.get("data", {}),
+        }
+
+    # ---- writes, once per batch --------------------------------------------------------
+    def flush(self) -> None:
+        """Write everything decided, parents before children."""
+        conn = self.conn
+        if self.new_customers:
+            conn.execute(insert(CUSTOMERS), self.new_customers)
+        if self.new_identities:
+            conn.execute(insert(IDENTITIES), self.new_identities)
+        new_rows = []
+        updates = []
+        for state in self.cases.values():
+            if not state.dirty:
+                continue
+            values = _case_values(state, self.now)
+            row = self.new_cases.get(state.id)
+            if row is not None:
+                row.update(values)
+                row["customer_id"] = state.customer_id
+                new_rows.append(row)
+            else:
+                updates.append({"_id": state.id, **values})
+            for value in sorted(state.new_orders):
+                self.references.append(
+                    {
+                        "brand_id": None,
+                        "case_id": state.id,
+                        "customer_id": state.customer_id,
+                        "kind": "order",
+                        "value": value,
+                    }
+                )
+            state.new_orders = set()
+            state.dirty = False
+        if new_rows:
+            conn.execute(insert(CASES), new_rows)
+        if updates:
+            conn.execute(UPDATE_CASE, updates)
+        if self.new_messages:
+            conn.execute(insert(MESSAGES), [pm.row for pm in self.new_messages])
+        if self.references:
+            brand_of = {pm.case.id: pm.row["brand_id"] for pm in self.new_messages}
+            for ref in self.references:
+                ref["brand_id"] = brand_of[ref["case_id"]]
+            conn.execute(insert(REFERENCES), self.references)
+        if self.events:
+            conn.execute(insert(EVENTS), self.events)
+        self.new_customers, self.new_identities, self.new_messages = [], [], []
+        self.new_cases, self.references, self.events = {}, [], []
+
+
+def _case_values(state: CaseState, now: datetime) -> dict[str, Any]:
+    return {
+        "status": state.status,
+        "reason": state.reason,
+        "language": state.language,
+        "priority": state.priority,
+        "order_numbers": sorted(state.orders),
+        "keywords": sorted(state.keywords)[:64],
+        "message_count": state.message_count,
+        "first_inbound_at": state.first_inbound_at,
+        "first_response_at": state.first_response_at,
+        "last_inbound_at": state.last_inbound_at,
+        "last_message_at": state.last_message_at,
+        "resolved_at": state.resolved_at,
+        "updated_at": now,
+    }

@@ -1,0 +1,163 @@
+"""Everything about a message that needs no database: identities normalised, text analysed,
+threading features computed. Runs before the transaction opens, so the lock is held only
+for the decisions that need the store."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, select
+
+from omnicase.ingest.identities import normalise_email, normalise_phone, party_identities
+from omnicase.ingest.schema import InboundMessage
+from omnicase.ingest.threading import CONFIDENT_REASON, MessageFeatures
+from omnicase.model import Organisation
+from omnicase.understand import Analysis, OrderMatcher, analyse, compile_order_patterns
+
+ORGS = cast(Table, Organisation.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class BrandContext:
+    id: int
+    slug: str
+    region: str
+    case_prefix: str
+    orders: OrderMatcher
+    window: timedelta
+    reference_re: re.Pattern[str]
+
+
+@lru_cache(maxsize=256)
+def _reference_re(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(prefix)}-(\d{{6,}})\b", re.IGNORECASE)
+
+
+def load_brands(
+    conn: Connection, slugs: Iterable[str], default_window: int
+) -> dict[str, BrandContext]:
+    org_c = ORGS.c
+    rows = conn.execute(
+        select(org_c.id, org_c.slug, org_c.region, org_c.case_prefix, org_c.settings).where(
+            org_c.slug.in_(sorted(set(slugs))), org_c.kind == "brand"
+        )
+    )
+    out = {}
+    for org in rows:
+        settings = org.settings or {}
+        prefix = org.case_prefix or org.slug[:2].upper()
+        out[org.slug] = BrandContext(
+            id=org.id,
+            slug=org.slug,
+            region=org.region,
+            case_prefix=prefix,
+            orders=compile_order_patterns(tuple(settings.get("order_patterns", ()))),
+            window=timedelta(days=int(settings.get("thread_window_days", default_window))),
+            reference_re=_reference_re(prefix),
+        )
+    return out
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A validated message with everything computed that needs no database."""
+
+    index: int
+    msg: InboundMessage
+    brand: BrandContext
+    identities: list[tuple[str, str]]
+    revealed: list[tuple[str, str]]
+    analysis: Analysis
+    features: MessageFeatures
+    references: list[str]
+
+
+def _message_text(msg: InboundMessage) -> str:
+    parts = [p for p in (msg.subject, msg.text) if p]
+    if not msg.text and msg.html:
+        parts.append(re.sub(r"<[^>]+>", " ", msg.html))
+    return "\n".join(parts)
+
+
+def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
+    """Normalise identities and analyse the text; raises IdentityError on a bad identity."""
+    party = msg.customer_party
+    assert party is not None  # the schema guarantees it
+    side = "from" if msg.direction == "inbound" else "to"
+    identities = party_identities(party.identities(), brand.region, side)
+    body = _message_text(msg)
+    analysis = analyse(body, brand.orders)
+    orders = set(analysis.entities.order_numbers)
+    meta_order = msg.meta.get("order_number")
+    if isinstance(meta_order, str) and meta_order.strip():
+        found = analyse(meta_order, brand.orders).entities.order_numbers
+        orders.update(found or (meta_order.strip().upper(),))
+    reason, confidence = analysis.reason, analysis.reason_confidence
+    meta_reason = msg.meta.get("reason")
+    if isinstance(meta_reason, str) and meta_reason:
+        reason, confidence = meta_reason, 1.0
+    known = set(identities)
+    revealed: list[tuple[str, str]] = []
+    for email in analysis.entities.emails:
+        try:
+            pair = ("email", normalise_email(email))
+        except ValueError:
+            continue
+        if pair not in known:
+            revealed.append(pair)
+            known.add(pair)
+    for phone in analysis.entities.phones:
+        try:
+            pair = ("phone", normalise_phone(phone, brand.region))
+        except ValueError:
+            continue
+        if pair not in known:
+            revealed.append(pair)
+            known.add(pair)
+    refs = [r for r in (msg.thread.in_reply_to, *msg.thread.references) if r]
+    # A missed call, "ok merci", "?": nothing that could start a request of its own.
+    contentless = (
+        not orders
+        and not analysis.follow_up
+        and len(analysis.keywords) <= 3
+        and (confidence < CONFIDENT_REASON or reason == "other")
+    )
+    conversation = msg.thread.conversation_id
+    features = MessageFeatures(
+        at=msg.received_at,
+        channel=msg.channel.value,
+        direction=msg.direction.value,
+        orders=frozenset(orders),
+        reason=reason,
+        reason_confidence=confidence,
+        keywords=analysis.keywords,
+        follow_up=analysis.follow_up,
+        conversation=f"{msg.channel.value}:{conversation}" if conversation else None,
+        contentless=contentless,
+    )
+    return Prepared(index, msg, brand, identities, revealed, analysis, features, refs)
+
+
+def entities_json(a: Analysis) -> dict[str, Any]:
+    e = a.entities
+    out: dict[str, Any] = {}
+    if e.order_numbers:
+        out["order_numbers"] = list(e.order_numbers)
+    if e.tracking_numbers:
+        out["tracking_numbers"] = list(e.tracking_numbers)
+    if e.emails:
+        out["emails"] = list(e.emails)
+    if e.phones:
+        out["phones"] = list(e.phones)
+    if e.amounts:
+        out["amounts"] = [{"value": str(x.value), "currency": x.currency} for x in e.amounts]
+    if e.delays:
+        out["delays"] = list(e.delays)
+    if a.signals:
+        out["signals"] = list(a.signals)
+    return out
