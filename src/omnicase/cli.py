@@ -53,6 +53,12 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _refused(exc: Exception) -> None:
+    """An ActionError as ``field: reason``."""
+    field = getattr(exc, "field", None)
+    _fail(f"{field}: {exc}" if field else str(exc))
+
+
 @db_app.command("upgrade")
 def db_upgrade(database: DbUrl = None) -> None:
     """Create or migrate the schema to the newest version."""
@@ -115,7 +121,7 @@ def org_create(
                 + (f", cases {org.case_prefix}-000001…)" if org.case_prefix else ")")
             )
     except ActionError as exc:
-        _fail(f"{exc.field or ''}: {exc}" if exc.field else str(exc))
+        _refused(exc)
 
 
 @users_app.command("create")
@@ -140,7 +146,7 @@ def users_create(
             )
             console.print(f"created user {user.email} (id {user.id}, {user.role})")
     except ActionError as exc:
-        _fail(str(exc))
+        _refused(exc)
 
 
 @tokens_app.command("create")

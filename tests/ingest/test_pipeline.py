@@ -242,3 +242,37 @@ def test_replaying_batches_is_idempotent(db: Database) -> None:
     again = ingest(db, ok, batch_size=2)
     assert all(r.status is IngestStatus.duplicate for r in again)
     assert count(db, Message) == 3
+
+
+def test_unparseable_second_identity_is_ignored_with_a_warning(db: Database) -> None:
+    """A UK mobile written without +44 to a French brand must not lose the contact."""
+    make_world(db)
+    r = ingest_one(
+        db,
+        message(
+            channel="webform",
+            email="isla@example.co.uk",
+            phone="07474 425617",
+            text="Where is my order A-55555?",
+        ),
+    )
+    assert r.status is IngestStatus.created
+    with db.reading() as s:
+        m = s.get(Message, r.message_id)
+        assert m is not None
+        assert m.link_detail["ignored_identities"] == [
+            {"field": "from.phone", "reason": "not a possible phone number"}
+        ]
+        assert {i.kind for i in s.scalars(select(Identity))} == {"email"}
+
+
+def test_whatsapp_wa_id_without_plus_is_the_same_number(db: Database) -> None:
+    make_world(db)
+    a = ingest_one(db, message(channel="whatsapp", whatsapp="33612345678", text="Colis A-77777 ?"))
+    b = ingest_one(
+        db,
+        message(
+            channel="sms", phone="06 12 34 56 78", minutes=3, text="C'est pour le colis A-77777"
+        ),
+    )
+    assert a.customer_id == b.customer_id and a.case_id == b.case_id

@@ -617,7 +617,11 @@ class Batch:
                     "created_at": self.now,
                     "link_rule": decision.rule,
                     "link_score": decision.score,
-                    "link_detail": {**decision.detail, "customer": identity_evidence},
+                    "link_detail": {
+                        **decision.detail,
+                        "customer": identity_evidence,
+                        **({"ignored_identities": p.ignored} if p.ignored else {}),
+                    },
                 },
                 case,
             )

@@ -53,6 +53,9 @@ def normalise_identity(kind: str, value: str, region: str) -> str:
         raise ValueError("empty")
     if kind == "email":
         return normalise_email(value)
+    if kind == "whatsapp" and value.isdigit() and not value.startswith("0"):
+        # WhatsApp's wa_id is the international number without its "+".
+        return normalise_phone("+" + value, region)
     if kind in ("phone", "whatsapp"):
         return normalise_phone(value, region)
     if kind == "x":
@@ -62,25 +65,26 @@ def normalise_identity(kind: str, value: str, region: str) -> str:
 
 def party_identities(
     identities: dict[str, str], region: str, side: str = "from"
-) -> list[tuple[str, str]]:
-    """All normalised (kind, value) pairs of a party, WhatsApp numbers also as phones.
+) -> tuple[list[tuple[str, str]], list[dict[str, str]]]:
+    """All normalised (kind, value) pairs of a party, WhatsApp numbers also as phones,
+    and the identities that had to be ignored (field and reason).
 
     A WhatsApp id *is* a phone number, so the same person calling or texting from it is
-    the same customer.
+    the same customer. An identity that cannot be normalised (a UK mobile written without
+    its +44 to a French brand) is ignored with a warning when another identity remains,
+    so the contact is not lost; it is an error only when nothing else identifies them.
     """
     out: list[tuple[str, str]] = []
+    ignored: list[dict[str, str]] = []
     for kind, raw in identities.items():
         try:
             value = normalise_identity(kind, raw, region)
         except ValueError as exc:
-            raise IdentityError(f"{side}.{kind}", str(exc)) from exc
+            ignored.append({"field": f"{side}.{kind}", "reason": str(exc)})
+            continue
         out.append((kind, value))
         if kind == "whatsapp":
             out.append(("phone", value))
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for pair in out:
-        if pair not in seen:
-            seen.add(pair)
-            unique.append(pair)
-    return unique
+    if not out and ignored:
+        raise IdentityError(ignored[0]["field"], ignored[0]["reason"])
+    return list(dict.fromkeys(out)), ignored

@@ -14,10 +14,11 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, select
 
 from omnicase.ingest.identities import normalise_email, normalise_phone, party_identities
+from omnicase.ingest.quotes import strip_quoted
 from omnicase.ingest.schema import InboundMessage
 from omnicase.ingest.threading import CONFIDENT_REASON, MessageFeatures
 from omnicase.model import Organisation
-from omnicase.understand import Analysis, OrderMatcher, analyse, compile_order_patterns
+from omnicase.understand import Analysis, OrderMatcher, analyse, compile_order_patterns, fold
 
 ORGS = cast(Table, Organisation.__table__)
 
@@ -31,6 +32,8 @@ class BrandContext:
     orders: OrderMatcher
     window: timedelta
     reference_re: re.Pattern[str]
+    #: The brand's own mail domains (settings ``email_domain`` / ``email_domains``).
+    own_domains: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=256)
@@ -59,6 +62,11 @@ def load_brands(
             orders=compile_order_patterns(tuple(settings.get("order_patterns", ()))),
             window=timedelta(days=int(settings.get("thread_window_days", default_window))),
             reference_re=_reference_re(prefix),
+            own_domains=frozenset(
+                d.lower()
+                for d in (settings.get("email_domain"), *settings.get("email_domains", ()))
+                if d
+            ),
         )
     return out
 
@@ -75,12 +83,31 @@ class Prepared:
     analysis: Analysis
     features: MessageFeatures
     references: list[str]
+    #: Identities that could not be normalised and were left out (field, reason).
+    ignored: list[dict[str, str]]
+
+
+#: Short thank-yous and receipts, FR/EN, accents folded ("reçu" → "recu").
+_ACK = re.compile(
+    r"\b(?:merci|thanks?|thank\s+you|thx|cheers|ok|okay|d'?accord|parfait|super|top|great|"
+    r"perfect|brilliant|recu|received|arrived|arrive|c\s*bon|all\s+good|sorted|nickel)\b|👍|🙏",
+    re.IGNORECASE,
+)
+
+
+def is_acknowledgement(text: str) -> bool:
+    """A few words that thank or confirm receipt, with no question: "Colis reçu merci"."""
+    folded = fold(text)
+    words = folded.split()
+    return 0 < len(words) <= 8 and "?" not in folded and _ACK.search(folded) is not None
 
 
 def _message_text(msg: InboundMessage) -> str:
-    parts = [p for p in (msg.subject, msg.text) if p]
-    if not msg.text and msg.html:
-        parts.append(re.sub(r"<[^>]+>", " ", msg.html))
+    """Subject and what the sender wrote this time (the quoted history is not evidence)."""
+    body = msg.text
+    if not body and msg.html:
+        body = re.sub(r"<[^>]+>", " ", msg.html)
+    parts = [p for p in (msg.subject, strip_quoted(body) if body else None) if p]
     return "\n".join(parts)
 
 
@@ -89,7 +116,7 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
     party = msg.customer_party
     assert party is not None  # the schema guarantees it
     side = "from" if msg.direction == "inbound" else "to"
-    identities = party_identities(party.identities(), brand.region, side)
+    identities, ignored = party_identities(party.identities(), brand.region, side)
     body = _message_text(msg)
     analysis = analyse(body, brand.orders)
     orders = set(analysis.entities.order_numbers)
@@ -108,6 +135,8 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
             pair = ("email", normalise_email(email))
         except ValueError:
             continue
+        if pair[1].rpartition("@")[2] in brand.own_domains:
+            continue  # our own address (a signature, a forwarded answer) is nobody's identity
         if pair not in known:
             revealed.append(pair)
             known.add(pair)
@@ -139,8 +168,11 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
         follow_up=analysis.follow_up,
         conversation=f"{msg.channel.value}:{conversation}" if conversation else None,
         contentless=contentless,
+        acknowledgement=msg.direction.value == "inbound"
+        and not orders
+        and is_acknowledgement(strip_quoted(msg.text or "")),
     )
-    return Prepared(index, msg, brand, identities, revealed, analysis, features, refs)
+    return Prepared(index, msg, brand, identities, revealed, analysis, features, refs, ignored)
 
 
 def entities_json(a: Analysis) -> dict[str, Any]:

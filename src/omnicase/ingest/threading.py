@@ -27,6 +27,8 @@ ATTACH_THRESHOLD = 0.5
 CONFIDENT_REASON = 0.35
 #: Messages this close to the case's last one, on the same channel, continue it.
 BURST = timedelta(minutes=15)
+#: A case active this recently is what a vague contact most likely means.
+RECENT = timedelta(hours=72)
 
 #: Reasons that one request moves through (a return becomes a refund, an order a delivery).
 RELATED_REASONS = frozenset(
@@ -88,6 +90,8 @@ class MessageFeatures:
     conversation: str | None
     #: Little or no content: a missed call, "?", an attachment alone.
     contentless: bool
+    #: A short thank-you / "received" / "ok": closes a request, never starts one.
+    acknowledgement: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,12 +122,13 @@ def keyword_overlap(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) 
 
 
 def score_case(
-    case: CaseState, msg: MessageFeatures, sole: bool = False
+    case: CaseState, msg: MessageFeatures, sole: bool = False, answered: bool = False
 ) -> tuple[float, str, dict[str, object]]:
     """Evidence that ``msg`` is about the same request as ``case``; negative = different.
 
     ``sole``: the case is the customer's only candidate (a chase with no detail most
-    likely means it, but this alone never attaches).
+    likely means it, but this alone never attaches). ``answered``: an outbound message
+    and this is the case the customer last wrote on (on this channel if any).
     """
     detail: dict[str, object] = {}
     if msg.orders and case.orders:
@@ -146,7 +151,7 @@ def score_case(
             score += 0.45
             detail["same_reason"] = msg.reason
         elif frozenset((msg.reason, case.reason)) in RELATED_REASONS:
-            score += 0.2
+            score += 0.3
             detail["related_reason"] = [case.reason, msg.reason]
         elif not msg.follow_up and msg.direction == "inbound":
             # (an agent's answer is worded differently; its reason is no evidence)
@@ -160,8 +165,9 @@ def score_case(
         score += 0.6
         detail["burst"] = True
         rule = "same_conversation_burst"
+    recent = case.last_message_at is not None and msg.at - case.last_message_at <= RECENT
     if sole:
-        score += 0.35 if case.is_open() else 0.25
+        score += 0.35 if recent else 0.2
         detail["sole_candidate"] = True
     if (
         case.is_open()
@@ -177,7 +183,9 @@ def score_case(
         rule = "completes_empty_case"
     overlap = keyword_overlap(msg.keywords, case.keywords)
     if overlap:
-        score += 0.45 * overlap
+        # One shared word is weak evidence ("store", "colis"); two or more count fully.
+        shared = len(msg.keywords & case.keywords)
+        score += 0.45 * overlap * min(1.0, shared / 2)
         detail["keyword_overlap"] = round(overlap, 2)
     if msg.conversation and msg.conversation in case.conversations:
         score += 0.2
@@ -186,11 +194,15 @@ def score_case(
         score += 0.55
         detail["follow_up"] = True
         rule = "follow_up"
-    if msg.contentless and case.is_open():
+    if msg.acknowledgement:
+        score += 0.55
+        detail["acknowledgement"] = True
+        rule = "acknowledgement"
+    elif msg.contentless and case.is_open() and recent:
         score += 0.55
         detail["contentless"] = True
         rule = "recent_open_case"
-    if msg.direction == "outbound" and case.is_open():
+    if answered:
         score += 0.55
         detail["answer"] = True
         rule = "answer_to_open_case"
@@ -201,8 +213,11 @@ def choose_case(candidates: list[CaseState], msg: MessageFeatures, window: timed
     """Best candidate above the threshold, or no case (the pipeline opens a new one)."""
     best: tuple[float, CaseState, str, dict[str, object]] | None = None
     eligible = [c for c in candidates if is_candidate(c, msg.at, window)]
+    answered = _last_written(eligible, msg) if msg.direction == "outbound" else None
     for case in eligible:
-        score, rule, detail = score_case(case, msg, sole=len(eligible) == 1)
+        score, rule, detail = score_case(
+            case, msg, sole=len(eligible) == 1, answered=case is answered
+        )
         # Among equals, the most recently active case wins.
         recency = (case.last_message_at or case.created_at).timestamp() * 1e-12
         key = score + recency
@@ -221,3 +236,14 @@ def choose_case(candidates: list[CaseState], msg: MessageFeatures, window: timed
         1.0,
         {"candidates": len(candidates), "best_case": case.id, "best_score": score, **detail},
     )
+
+
+def _last_written(cases: list[CaseState], msg: MessageFeatures) -> CaseState | None:
+    """The open case an agent's answer most likely replies to: the one the customer wrote
+    on last, preferring cases on the answer's channel."""
+    open_cases = [c for c in cases if c.is_open()]
+    same_channel = [c for c in open_cases if c.last_channel == msg.channel]
+    pool = same_channel or open_cases
+    if not pool:
+        return None
+    return max(pool, key=lambda c: c.last_inbound_at or c.created_at)
