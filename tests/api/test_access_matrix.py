@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.api.conftest import auth
-from tests.factories import ROLES, make_world, message
 
 from omnicase.ingest.pipeline import ingest
 from omnicase.store.db import Database
+from tests.api.conftest import auth
+from tests.factories import ROLES, make_world, message
 
 
 def seed_cases(db: Database) -> dict[str, set[int]]:

@@ -7,11 +7,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from tests.api.conftest import auth
-from tests.factories import make_world, message
 
 from omnicase.model import Event, Message
 from omnicase.store.db import Database
+from tests.api.conftest import auth
+from tests.factories import make_world, message
 
 
 def body(**kw: Any) -> dict[str, Any]:

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from tests.factories import make_world
 
 from omnicase.ingest.pipeline import IngestStatus, ingest
 from omnicase.ingest.schema import InboundMessage
 from omnicase.model import Case, Customer, Identity, Message
 from omnicase.store.db import Database
+from tests.factories import make_world
 
 ROUNDS = 15
 

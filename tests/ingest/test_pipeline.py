@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from tests.factories import make_world, message
 
 from omnicase.ingest.pipeline import IngestStatus, ingest, ingest_one
 from omnicase.model import Case, Customer, Event, Identity, Message
 from omnicase.store.db import Database
+from tests.factories import make_world, message
 
 
 def count(db: Database, model: type) -> int:
