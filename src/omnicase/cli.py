@@ -226,12 +226,18 @@ def eval_threading(
     directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)] = Path(
         "tests/data/journeys"
     ),
-    verbose: bool = False,
+    verbose: Annotated[bool, typer.Option(help="list the dev split's mistakes")] = False,
+    trace: Annotated[
+        list[str] | None,
+        typer.Option(help="print every decision of these dev journeys (e.g. --trace 07)"),
+    ] = None,
 ) -> None:
     """Pairwise precision/recall of case grouping on labelled journeys."""
     from omnicase.ingest.evaluate import evaluate_threading
 
-    report = evaluate_threading(directory)
+    report = evaluate_threading(directory, trace=frozenset(trace or ()))
+    for line in report.trace:
+        print(line)
     for split, figures in report.splits.items():
         print(
             f"{split:8s} journeys={figures.journeys:3d} messages={figures.messages:4d} "
@@ -241,6 +247,24 @@ def eval_threading(
     if verbose:
         for line in report.mistakes:
             print(line)
+
+
+@eval_app.command("threading-synthetic")
+def eval_threading_synthetic(
+    messages: Annotated[int, typer.Option(min=100)] = 10_000,
+    seed: int = 3,
+    show: Annotated[int, typer.Option(help="print this many wrongly joined cases")] = 0,
+) -> None:
+    """Pairwise precision/recall on generated traffic (a larger, noisier check)."""
+    from omnicase.ingest.evaluate import evaluate_synthetic
+
+    fig, lines = evaluate_synthetic(messages, seed, show)
+    for line in lines:
+        print(line)
+    print(
+        f"synthetic requests={fig.journeys} messages={fig.messages} "
+        f"precision={fig.precision:.4f} recall={fig.recall:.4f}"
+    )
 
 
 @bench_app.command("ingest")

@@ -52,6 +52,8 @@ class SplitFigures:
 class ThreadingReport:
     splits: dict[str, SplitFigures] = field(default_factory=dict)
     mistakes: list[str] = field(default_factory=list)
+    #: Per-message decisions of the traced journeys (dev split only).
+    trace: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,11 @@ def load_journeys(directory: Path) -> list[_Line]:
     return lines
 
 
-def evaluate_threading(directory: Path, database_url: str | None = None) -> ThreadingReport:
+def evaluate_threading(
+    directory: Path, database_url: str | None = None, trace: frozenset[str] = frozenset()
+) -> ThreadingReport:
+    """``trace``: journey numbers (``"07"``) whose every decision to print; dev only, so
+    that nobody tunes on the held-out journeys."""
     brands = json.loads((directory / "brands.json").read_text(encoding="utf-8"))
     lines = load_journeys(directory)
     with tempfile.TemporaryDirectory() as tmp:
@@ -106,7 +112,10 @@ def evaluate_threading(directory: Path, database_url: str | None = None) -> Thre
                         language=b["language"],
                         settings={"order_patterns": b.get("order_patterns", [])},
                     )
-            return _replay(db, lines)
+            report = _replay(db, lines)
+            if trace:
+                report.trace = _trace(db, lines, trace)
+            return report
         finally:
             db.dispose()
 
@@ -150,6 +159,7 @@ def _replay(db: Database, lines: list[_Line]) -> ThreadingReport:
         return case_id
 
     report = ThreadingReport()
+    mistakes_shown = {"dev", "all"}
     by_split: dict[str, list[tuple[_Line, int]]] = {}
     for line, mid in placed:
         by_split.setdefault(line.split, []).append((line, final(case_of[mid])))
@@ -173,3 +183,89 @@ def _replay(db: Database, lines: list[_Line]) -> ThreadingReport:
 
 def _ext(line: _Line) -> str:
     return f"{line.message.channel.value}:{line.message.external_id}" if line.message else "-"
+
+
+def _trace(db: Database, lines: list[_Line], journeys: frozenset[str]) -> list[str]:
+    out = []
+    with db.reading() as session:
+        for line in lines:
+            if line.journey.split("_")[0] not in journeys:
+                continue
+            if line.split == "heldout":
+                raise ValueError("tracing held-out journeys is refused: they are never tuned on")
+            if line.message is None:
+                out.append(f"  -- {line.action} {line.label} at {line.at:%m-%d %H:%M}")
+                continue
+            m = session.scalar(
+                select(Message).where(Message.external_id == line.message.external_id)
+            )
+            assert m is not None
+            detail = {k: v for k, v in m.link_detail.items() if k != "customer"}
+            text = (m.text or m.subject or "")[:100].replace("\n", " ")
+            out.append(
+                f"{line.label:8s} case={m.case_id:<4d} customer={m.customer_id:<4d} "
+                f"{m.channel:9s} {m.direction[:3]} {line.at:%m-%d %H:%M} {m.link_rule} "
+                f"{detail} reason={m.reason} customer_rule={m.link_detail.get('customer')} "
+                f"| {text}"
+            )
+    return out
+
+
+def evaluate_synthetic(
+    messages: int, seed: int = 3, show: int = 0
+) -> tuple[SplitFigures, list[str]]:
+    """The same figures on generated traffic (demo.generator's request labels).
+
+    A second, larger check: the generator's customers sometimes switch identities with no
+    clue a person could link, which caps recall; wrong joins are the figure to watch.
+    ``show``: how many wrongly joined cases to print.
+    """
+    from collections import Counter, defaultdict
+
+    from omnicase.benchmarks.ingest import _fresh
+    from omnicase.demo.generator import demo_scale, generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = _fresh(f"sqlite:///{tmp}/synthetic.db")
+        try:
+            items = list(generate(customers=demo_scale(messages), messages=messages, seed=seed))
+            parsed = [InboundMessage.model_validate(g.message) for g in items]
+            results = []
+            for start in range(0, len(parsed), 500):
+                results += ingest(db, parsed[start : start + 500])
+            label: dict[int, str] = {}
+            for g, r in zip(items, results, strict=True):
+                if r.message_id is not None:
+                    label[r.message_id] = g.request
+            with db.reading() as session:
+                case_of = dict(session.execute(select(Message.id, Message.case_id)).all())
+                fig = SplitFigures(journeys=len(set(label.values())), messages=len(label))
+
+                def pairs(values: Counter[Any]) -> int:
+                    return sum(n * (n - 1) // 2 for n in values.values())
+
+                fig.true_pairs = pairs(Counter(label.values()))
+                fig.predicted_pairs = pairs(Counter(case_of[m] for m in label))
+                fig.true_positive = pairs(Counter((label[m], case_of[m]) for m in label))
+                out: list[str] = []
+                requests: dict[int, set[str]] = defaultdict(set)
+                for m, lab in label.items():
+                    requests[case_of[m]].add(lab)
+                mixed = [c for c, labs in requests.items() if len(labs) > 1][:show]
+                for case_id in mixed:
+                    out.append(f"=== case {case_id}")
+                    for m in session.scalars(
+                        select(Message)
+                        .where(Message.case_id == case_id)
+                        .order_by(Message.received_at)
+                    ):
+                        detail = {k: v for k, v in m.link_detail.items() if k != "customer"}
+                        text = (m.text or "")[:90].replace("\n", " ")
+                        out.append(
+                            f"  {label.get(m.id)} {m.channel:9s} {m.direction[:3]} "
+                            f"{m.received_at:%m-%d %H:%M} {m.link_rule} {detail} "
+                            f"{m.link_detail.get('customer')} | {text}"
+                        )
+            return fig, out
+        finally:
+            db.dispose()

@@ -29,6 +29,8 @@ CONFIDENT_REASON = 0.35
 BURST = timedelta(minutes=15)
 #: A case active this recently is what a vague contact most likely means.
 RECENT = timedelta(hours=72)
+#: An answered case silent this long is probably finished, even if nobody resolved it.
+STALE = timedelta(days=7)
 
 #: Reasons that one request moves through (a return becomes a refund, an order a delivery).
 RELATED_REASONS = frozenset(
@@ -153,12 +155,13 @@ def score_case(
         elif frozenset((msg.reason, case.reason)) in RELATED_REASONS:
             score += 0.3
             detail["related_reason"] = [case.reason, msg.reason]
-        elif not msg.follow_up and msg.direction == "inbound":
+        elif msg.direction == "inbound":
             # (an agent's answer is worded differently; its reason is no evidence)
             detail["different_reason"] = [case.reason, msg.reason]
             score -= 0.6
     if (
-        case.last_message_at is not None
+        msg.direction == "inbound"  # an agent answering two requests in a row is no burst
+        and case.last_message_at is not None
         and case.last_channel == msg.channel
         and timedelta(0) <= msg.at - case.last_message_at <= BURST
     ):
@@ -166,6 +169,17 @@ def score_case(
         detail["burst"] = True
         rule = "same_conversation_burst"
     recent = case.last_message_at is not None and msg.at - case.last_message_at <= RECENT
+    vague_chase = msg.follow_up and not msg_reason_known
+    if (
+        not vague_chase
+        and case.is_open()
+        and case.first_response_at is not None
+        and case.last_message_at is not None
+        and msg.at - case.last_message_at > STALE
+    ):
+        # Answered, then silent for over a week: most likely done but never resolved.
+        score -= 0.3
+        detail["stale"] = True
     if sole:
         score += 0.35 if recent else 0.2
         detail["sole_candidate"] = True
