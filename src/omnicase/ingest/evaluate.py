@@ -159,7 +159,6 @@ def _replay(db: Database, lines: list[_Line]) -> ThreadingReport:
         return case_id
 
     report = ThreadingReport()
-    mistakes_shown = {"dev", "all"}
     by_split: dict[str, list[tuple[_Line, int]]] = {}
     for line, mid in placed:
         by_split.setdefault(line.split, []).append((line, final(case_of[mid])))
@@ -171,6 +170,8 @@ def _replay(db: Database, lines: list[_Line]) -> ThreadingReport:
             fig.true_pairs += same_true
             fig.predicted_pairs += same_pred
             fig.true_positive += same_true and same_pred
+            if split == "heldout":
+                continue  # never shown: nobody tunes on the held-out journeys
             if (same_true != same_pred and a.journey == b.journey) or (same_pred and not same_true):
                 kind = "split apart" if same_true else "joined"
                 report.mistakes.append(
@@ -254,17 +255,17 @@ def evaluate_synthetic(
                 mixed = [c for c, labs in requests.items() if len(labs) > 1][:show]
                 for case_id in mixed:
                     out.append(f"=== case {case_id}")
-                    for m in session.scalars(
+                    for row in session.scalars(
                         select(Message)
                         .where(Message.case_id == case_id)
                         .order_by(Message.received_at)
                     ):
-                        detail = {k: v for k, v in m.link_detail.items() if k != "customer"}
-                        text = (m.text or "")[:90].replace("\n", " ")
+                        detail = {k: v for k, v in row.link_detail.items() if k != "customer"}
+                        text = (row.text or "")[:90].replace("\n", " ")
                         out.append(
-                            f"  {label.get(m.id)} {m.channel:9s} {m.direction[:3]} "
-                            f"{m.received_at:%m-%d %H:%M} {m.link_rule} {detail} "
-                            f"{m.link_detail.get('customer')} | {text}"
+                            f"  {label.get(row.id)} {row.channel:9s} {row.direction[:3]} "
+                            f"{row.received_at:%m-%d %H:%M} {row.link_rule} {detail} "
+                            f"{row.link_detail.get('customer')} | {text}"
                         )
             return fig, out
         finally:

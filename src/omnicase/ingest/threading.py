@@ -198,8 +198,8 @@ def score_case(
     overlap = keyword_overlap(msg.keywords, case.keywords)
     if overlap:
         # One shared word is weak evidence ("store", "colis"); two or more count fully.
-        shared = len(msg.keywords & case.keywords)
-        score += 0.45 * overlap * min(1.0, shared / 2)
+        n_shared = len(msg.keywords & case.keywords)
+        score += 0.45 * overlap * min(1.0, n_shared / 2)
         detail["keyword_overlap"] = round(overlap, 2)
     if msg.conversation and msg.conversation in case.conversations:
         score += 0.2
