@@ -24,7 +24,6 @@ from sqlalchemy import (
     or_,
     select,
     text,
-    tuple_,
     update,
 )
 
@@ -82,6 +81,15 @@ UPDATE_CASE = (
 )
 
 
+def _group(pairs_by_brand: dict[int, set[tuple[str, str]]]) -> dict[tuple[int, str], set[str]]:
+    """{brand: {(kind, value)}} → {(brand, kind): {value}}."""
+    out: dict[tuple[int, str], set[str]] = {}
+    for brand, pairs in pairs_by_brand.items():
+        for kind, value in pairs:
+            out.setdefault((brand, kind), set()).add(value)
+    return out
+
+
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -95,8 +103,9 @@ class IdAllocator:
     (BEGIN IMMEDIATE) from its first statement to its commit.
     """
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, block: int = 256) -> None:
         self.conn = conn
+        self.block = max(1, min(block, 1000))
         self.postgres = conn.dialect.name == "postgresql"
         self.free: dict[str, list[int]] = {}
         self.next: dict[str, int] = {}
@@ -115,7 +124,7 @@ class IdAllocator:
                 text(
                     "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
                 ),
-                {"t": table, "n": 256},
+                {"t": table, "n": self.block},
             )
             free.extend(sorted((int(r[0]) for r in rows), reverse=True))
         return free.pop()
@@ -130,10 +139,10 @@ class PendingMessage:
 class Batch:
     """Caches, decisions and pending writes of one transaction of the pipeline."""
 
-    def __init__(self, conn: Connection, now: datetime) -> None:
+    def __init__(self, conn: Connection, now: datetime, size: int = 256) -> None:
         self.conn = conn
         self.now = now
-        self.ids = IdAllocator(conn)
+        self.ids = IdAllocator(conn, block=size)
         #: (brand, kind, value) → customer
         self.identities: dict[tuple[int, str, str], int] = {}
         #: (brand, order number) → customer whose case carries it
@@ -174,19 +183,21 @@ class Batch:
             if earliest is None or p.msg.received_at < earliest:
                 earliest = p.msg.received_at
             window = max(window, p.brand.window)
-        for b, pairs in idents.items():
-            for part in chunks(sorted(pairs)):
-                for kind, value, cust in self.conn.execute(
-                    select(I.kind, I.value, I.customer_id).where(
-                        I.brand_id == b, tuple_(I.kind, I.value).in_(part)
+        # One IN list per (brand, kind/channel): each lookup then walks the unique index
+        # (SQLite does not use an index for a row-value IN over two columns).
+        for (b, kind), values in _group(idents).items():
+            for part in chunks(sorted(values)):
+                for value, cust in self.conn.execute(
+                    select(I.value, I.customer_id).where(
+                        I.brand_id == b, I.kind == kind, I.value.in_(part)
                     )
                 ):
                     self.identities[(b, kind, value)] = cust
-        for b, ext in keys.items():
-            for part in chunks(sorted(ext)):
-                for channel, ext_id, mid, cid, cust in self.conn.execute(
-                    select(M.channel, M.external_id, M.id, M.case_id, M.customer_id).where(
-                        M.brand_id == b, tuple_(M.channel, M.external_id).in_(part)
+        for (b, channel), values in _group(keys).items():
+            for part in chunks(sorted(values)):
+                for ext_id, mid, cid, cust in self.conn.execute(
+                    select(M.external_id, M.id, M.case_id, M.customer_id).where(
+                        M.brand_id == b, M.channel == channel, M.external_id.in_(part)
                     )
                 ):
                     self.existing[(b, channel, ext_id)] = (mid, cid, cust)
@@ -198,20 +209,20 @@ class Batch:
                     .group_by(R.value)
                 ):
                     self.orders[(b, value)] = cust
-        for b, pairs in refs.items():
-            for part in chunks(sorted(pairs)):
-                for channel, ext_id, cid in self.conn.execute(
-                    select(M.channel, M.external_id, M.case_id).where(
-                        M.brand_id == b, tuple_(M.channel, M.external_id).in_(part)
+        for (b, channel), values in _group(refs).items():
+            for part in chunks(sorted(values)):
+                for ext_id, cid in self.conn.execute(
+                    select(M.external_id, M.case_id).where(
+                        M.brand_id == b, M.channel == channel, M.external_id.in_(part)
                     )
                 ):
                     self.referenced[(b, channel, ext_id)] = cid
-        for b, pairs in convs.items():
-            for part in chunks(sorted(pairs)):
-                for channel, conv, cid in self.conn.execute(
-                    select(M.channel, M.conversation_id, func.max(M.case_id))
-                    .where(M.brand_id == b, tuple_(M.channel, M.conversation_id).in_(part))
-                    .group_by(M.channel, M.conversation_id)
+        for (b, channel), values in _group(convs).items():
+            for part in chunks(sorted(values)):
+                for conv, cid in self.conn.execute(
+                    select(M.conversation_id, func.max(M.case_id))
+                    .where(M.brand_id == b, M.channel == channel, M.conversation_id.in_(part))
+                    .group_by(M.conversation_id)
                 ):
                     self.sessions[(b, channel, conv)] = cid
         customers = set(self.identities.values()) | set(self.orders.values())

@@ -98,7 +98,7 @@ def _run_batch(
             with db.write_engine.connect() as conn, conn.begin():
                 if db.dialect == "postgresql":
                     lock_keys(conn, _lock_names(chunk))
-                batch = Batch(conn, utcnow())
+                batch = Batch(conn, utcnow(), size=len(chunk))
                 batch.prefetch(chunk)
                 for p in chunk:
                     out.append((p.index, batch.store(p)))

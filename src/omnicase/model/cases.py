@@ -132,6 +132,6 @@ class CaseReference(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default="order")
     value: Mapped[str] = mapped_column(String(100))

@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from omnicase.model import Case, CaseReference, Customer, Identity, Message
 from omnicase.services.cases import ActionError, record_event
 from omnicase.store.scope import Principal
 
+_MOVES = [
+    (
+        str(model.__tablename__),
+        update(model)
+        .where(model.customer_id == bindparam("drop_id"))
+        .values(customer_id=bindparam("keep_id")),
+    )
+    for model in (Identity, Case, Message, CaseReference)
+]
+_REDIRECT = (
+    update(Customer)
+    .where(Customer.id == bindparam("drop_id"))
+    .values(merged_into_id=bindparam("keep_id"))
+)
+
 
 def move_customer_rows(conn: Connection | Session, drop_id: int, keep_id: int) -> dict[str, int]:
     """Re-point everything of customer ``drop_id`` to ``keep_id`` and leave a redirect.
 
     Shared by the agent's customer merge and the pipeline's automatic link (an order
-    number or an email of one customer written by another identity)."""
+    number or an email of one customer written by another identity). The statements are
+    built once: the pipeline runs this on its hot path.
+    """
+    params = {"drop_id": drop_id, "keep_id": keep_id}
     moved = {}
-    for model in (Identity, Case, Message, CaseReference):
-        result = conn.execute(
-            update(model).where(model.customer_id == drop_id).values(customer_id=keep_id)
-        )
-        moved[model.__tablename__] = int(result.rowcount)  # type: ignore[attr-defined]
-    conn.execute(update(Customer).where(Customer.id == drop_id).values(merged_into_id=keep_id))
+    for name, stmt in _MOVES:
+        result = conn.execute(stmt, params)
+        moved[name] = int(result.rowcount)  # type: ignore[attr-defined]
+    conn.execute(_REDIRECT, params)
     return moved
 
 
