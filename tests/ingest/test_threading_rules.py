@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from omnicase.ingest.threading import CaseState, MessageFeatures, choose_case, score_case
+from omnicase.ingest.threading import (
+    CaseState,
+    MessageFeatures,
+    ReopenWindow,
+    choose_case,
+    score_case,
+)
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-WINDOW = timedelta(days=7)
+WINDOW = ReopenWindow(7, "UTC")
 
 
 def case(cid: int = 1, **kw: object) -> CaseState:

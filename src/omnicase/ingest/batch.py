@@ -182,7 +182,7 @@ class Batch:
                 convs.setdefault(b, set()).add((p.msg.channel.value, conv))
             if earliest is None or p.msg.received_at < earliest:
                 earliest = p.msg.received_at
-            window = max(window, p.brand.window)
+            window = max(window, p.brand.window.span)
         # One IN list per (brand, kind/channel): each lookup then walks the unique index
         # (SQLite does not use an index for a row-value IN over two columns).
         for (b, kind), values in _group(idents).items():
@@ -483,7 +483,7 @@ class Batch:
             if case.is_open() or (
                 case.status == "resolved"
                 and case.resolved_at is not None
-                and p.msg.received_at - case.resolved_at <= p.brand.window
+                and p.brand.window.allows(case.resolved_at, p.msg.received_at)
             ):
                 return explicit
             # Explicitly about a closed request: a new case that says so.

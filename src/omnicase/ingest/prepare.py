@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import lru_cache
 from typing import Any, cast
 
@@ -16,7 +15,7 @@ from sqlalchemy import Connection, Table, select
 from omnicase.ingest.identities import normalise_email, normalise_phone, party_identities
 from omnicase.ingest.quotes import strip_quoted
 from omnicase.ingest.schema import InboundMessage
-from omnicase.ingest.threading import CONFIDENT_REASON, MessageFeatures
+from omnicase.ingest.threading import CONFIDENT_REASON, MessageFeatures, ReopenWindow
 from omnicase.model import Organisation
 from omnicase.understand import Analysis, OrderMatcher, analyse, compile_order_patterns, fold
 
@@ -30,7 +29,7 @@ class BrandContext:
     region: str
     case_prefix: str
     orders: OrderMatcher
-    window: timedelta
+    window: ReopenWindow
     reference_re: re.Pattern[str]
     #: The brand's own mail domains (settings ``email_domain`` / ``email_domains``).
     own_domains: frozenset[str] = frozenset()
@@ -46,9 +45,9 @@ def load_brands(
 ) -> dict[str, BrandContext]:
     org_c = ORGS.c
     rows = conn.execute(
-        select(org_c.id, org_c.slug, org_c.region, org_c.case_prefix, org_c.settings).where(
-            org_c.slug.in_(sorted(set(slugs))), org_c.kind == "brand"
-        )
+        select(
+            org_c.id, org_c.slug, org_c.region, org_c.timezone, org_c.case_prefix, org_c.settings
+        ).where(org_c.slug.in_(sorted(set(slugs))), org_c.kind == "brand")
     )
     out = {}
     for org in rows:
@@ -60,7 +59,9 @@ def load_brands(
             region=org.region,
             case_prefix=prefix,
             orders=compile_order_patterns(tuple(settings.get("order_patterns", ()))),
-            window=timedelta(days=int(settings.get("thread_window_days", default_window))),
+            window=ReopenWindow(
+                int(settings.get("thread_window_days", default_window)), org.timezone
+            ),
             reference_re=_reference_re(prefix),
             own_domains=frozenset(
                 d.lower()

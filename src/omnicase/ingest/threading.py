@@ -16,7 +16,9 @@ tune them (see docs/architecture.md).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 OPEN = frozenset({"new", "open", "pending"})
 
@@ -104,14 +106,39 @@ class Decision:
     detail: dict[str, object]
 
 
-def is_candidate(case: CaseState, at: datetime, window: timedelta) -> bool:
+@dataclass(frozen=True, slots=True)
+class ReopenWindow:
+    """How long a resolved case can still be reopened: N calendar days in the brand's
+    timezone, up to the end of the last day ("within 7 days" as people mean it)."""
+
+    days: int = 7
+    timezone: str = "UTC"
+
+    @property
+    def span(self) -> timedelta:
+        """An upper bound of the window's length (for database look-ups)."""
+        return timedelta(days=self.days + 1)
+
+    def allows(self, resolved_at: datetime, at: datetime) -> bool:
+        tz = _zone(self.timezone)
+        last_day = resolved_at.astimezone(tz).date() + timedelta(days=self.days)
+        end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz)
+        return at < end
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def is_candidate(case: CaseState, at: datetime, window: ReopenWindow) -> bool:
     """Open cases, and resolved ones still inside the reopen window, can take a message."""
     if case.merged_into_id is not None:
         return False
     if case.is_open():
         return True
     if case.status == "resolved" and case.resolved_at is not None:
-        return at - case.resolved_at <= window
+        return window.allows(case.resolved_at, at)
     return False
 
 
@@ -223,7 +250,9 @@ def score_case(
     return score, rule, detail
 
 
-def choose_case(candidates: list[CaseState], msg: MessageFeatures, window: timedelta) -> Decision:
+def choose_case(
+    candidates: list[CaseState], msg: MessageFeatures, window: ReopenWindow
+) -> Decision:
     """Best candidate above the threshold, or no case (the pipeline opens a new one)."""
     best: tuple[float, CaseState, str, dict[str, object]] | None = None
     eligible = [c for c in candidates if is_candidate(c, msg.at, window)]
