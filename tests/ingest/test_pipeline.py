@@ -245,14 +245,14 @@ def test_replaying_batches_is_idempotent(db: Database) -> None:
 
 
 def test_unparseable_second_identity_is_ignored_with_a_warning(db: Database) -> None:
-    """A UK mobile written without +44 to a French brand must not lose the contact."""
+    """A number that is no number anywhere must not lose the contact."""
     make_world(db)
     r = ingest_one(
         db,
         message(
             channel="webform",
             email="isla@example.co.uk",
-            phone="07474 425617",
+            phone="07700 900123",
             text="Where is my order A-55555?",
         ),
     )
@@ -276,3 +276,16 @@ def test_whatsapp_wa_id_without_plus_is_the_same_number(db: Database) -> None:
         ),
     )
     assert a.customer_id == b.customer_id and a.case_id == b.case_id
+
+
+def test_uk_mobile_without_country_code_at_a_french_brand_is_read_as_uk(db: Database) -> None:
+    make_world(db)
+    a = ingest_one(db, message(channel="sms", phone="07474 425617", text="Order A-12121 late"))
+    b = ingest_one(
+        db,
+        message(channel="whatsapp", whatsapp="447474425617", minutes=4, text="A-12121 ??"),
+    )
+    assert a.status is IngestStatus.created and a.customer_id == b.customer_id
+    with db.reading() as s:
+        values = {i.value for i in s.scalars(select(Identity))}
+    assert values == {"+447474425617"}

@@ -285,11 +285,18 @@ class Batch:
         latest: dict[int, datetime] = {}
         for part in chunks(sorted(by_id)):
             rows = self.conn.execute(
-                select(M.case_id, M.channel, M.conversation_id, M.reason, func.max(M.received_at))
+                select(
+                    M.case_id,
+                    M.channel,
+                    M.conversation_id,
+                    M.reason,
+                    M.direction,
+                    func.max(M.received_at),
+                )
                 .where(M.case_id.in_(part))
-                .group_by(M.case_id, M.channel, M.conversation_id, M.reason)
+                .group_by(M.case_id, M.channel, M.conversation_id, M.reason, M.direction)
             )
-            for case_id, channel, conv, reason, last in rows:
+            for case_id, channel, conv, reason, direction, last in rows:
                 state = by_id[case_id]
                 if conv is not None:
                     state.conversations.add(f"{channel}:{conv}")
@@ -298,6 +305,7 @@ class Batch:
                 if last is not None and (case_id not in latest or last > latest[case_id]):
                     latest[case_id] = last
                     state.last_channel = channel
+                    state.last_direction = direction
 
     def case_by_id(self, case_id: int) -> CaseState | None:
         """A case by id, following merge redirects (loop-safe)."""
@@ -557,6 +565,7 @@ class Batch:
         if case.last_message_at is None or f.at >= case.last_message_at:
             case.last_message_at = f.at
             case.last_channel = f.channel
+            case.last_direction = f.direction
         if f.direction == "inbound":
             if case.first_inbound_at is None or f.at < case.first_inbound_at:
                 case.first_inbound_at = f.at

@@ -29,15 +29,41 @@ def normalise_email(value: str) -> str:
     return f"{local.lower()}@{ascii_domain.lower()}"
 
 
+#: Regions tried, after the brand's own, for a number written without its country code
+#: (a French customer of a British brand writes "06 12 34 56 78").
+FALLBACK_REGIONS = ("FR", "GB", "BE", "CH", "LU", "ES", "IT", "NL", "PT", "IE")
+
+
 @lru_cache(maxsize=65536)
 def normalise_phone(value: str, region: str) -> str:
-    """Any written form in, E.164 out; numbers without a country code use the brand's region."""
+    """Any written form in, E.164 out.
+
+    A number possible in the brand's region is read there (so "06 39 98 60 14" and
+    "+33 6 39 98 60 14" stay one number even where a numbering plan calls the range
+    unassigned). One that cannot be a number there is read in the first region where it
+    is a valid number: a UK mobile written without +44 to a French brand."""
+    if sum(ch.isdigit() for ch in value) < 6:
+        raise ValueError("not a phone number (too few digits)")
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException as exc:
         raise ValueError(f"not a phone number ({exc})") from exc
-    if not phonenumbers.is_possible_number(number):
-        raise ValueError("not a possible phone number")
+    if phonenumbers.is_possible_number(number):
+        return _e164(number)
+    if not value.lstrip().startswith(("+", "00")):
+        for other in FALLBACK_REGIONS:
+            if other == region:
+                continue
+            try:
+                candidate = phonenumbers.parse(value, other)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(candidate):
+                return _e164(candidate)
+    raise ValueError("not a possible phone number")
+
+
+def _e164(number: phonenumbers.PhoneNumber) -> str:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
@@ -55,7 +81,12 @@ def normalise_identity(kind: str, value: str, region: str) -> str:
         return normalise_email(value)
     if kind == "whatsapp" and value.isdigit() and not value.startswith("0"):
         # WhatsApp's wa_id is the international number without its "+".
-        return normalise_phone("+" + value, region)
+        try:
+            number = phonenumbers.parse("+" + value, None)
+            if phonenumbers.is_valid_number(number):
+                return _e164(number)
+        except phonenumbers.NumberParseException:
+            pass
     if kind in ("phone", "whatsapp"):
         return normalise_phone(value, region)
     if kind == "x":

@@ -96,11 +96,27 @@ _ACK = re.compile(
 )
 
 
+#: The customer announces another request ("rien à voir", "autre question", "and also").
+_NEW_TOPIC = re.compile(
+    r"\b(?:rien\s+a\s+voir|sans\s+rapport|autre\s+(?:chose|question|sujet|demande|probleme)"
+    r"|une\s+autre\s+question|par\s+ailleurs|d'?autre\s+part|nouvelle\s+demande"
+    r"|unrelated|something\s+else|another\s+(?:question|thing|issue|matter|problem)"
+    r"|(?:separate|different)\s+(?:issue|question|matter|problem)|on\s+another\s+note"
+    r"|one\s+more\s+thing)\b"
+    r"|(?:^|[.!?\n]\s*)(?:et\s+)?aussi\b|(?:^|[.!?\n]\s*)(?:and\s+)?also\b",
+    re.IGNORECASE,
+)
+
+
 def is_acknowledgement(text: str) -> bool:
     """A few words that thank or confirm receipt, with no question: "Colis reçu merci"."""
     folded = fold(text)
     words = folded.split()
-    return 0 < len(words) <= 8 and "?" not in folded and _ACK.search(folded) is not None
+    return 0 < len(words) <= 12 and "?" not in folded and _ACK.search(folded) is not None
+
+
+def announces_new_topic(text: str) -> bool:
+    return _NEW_TOPIC.search(fold(text)) is not None
 
 
 def _message_text(msg: InboundMessage) -> str:
@@ -172,6 +188,7 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
         acknowledgement=msg.direction.value == "inbound"
         and not orders
         and is_acknowledgement(strip_quoted(msg.text or "")),
+        new_topic=msg.direction.value == "inbound" and announces_new_topic(body),
     )
     return Prepared(index, msg, brand, identities, revealed, analysis, features, refs, ignored)
 

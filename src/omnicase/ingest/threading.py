@@ -72,6 +72,8 @@ class CaseState:
     created_at: datetime
     merged_into_id: int | None = None
     last_channel: str | None = None
+    #: Direction of the case's latest message ("outbound": we spoke last).
+    last_direction: str | None = None
     #: Every reason seen on the case's messages (one request moves through several).
     reasons: set[str] = field(default_factory=set)
     dirty: bool = False
@@ -96,6 +98,8 @@ class MessageFeatures:
     contentless: bool
     #: A short thank-you / "received" / "ok": closes a request, never starts one.
     acknowledgement: bool = False
+    #: "rien à voir", "autre question", "and also": the customer says it is another request.
+    new_topic: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,13 +155,19 @@ def keyword_overlap(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) 
 
 
 def score_case(
-    case: CaseState, msg: MessageFeatures, sole: bool = False, answered: bool = False
+    case: CaseState,
+    msg: MessageFeatures,
+    sole: bool = False,
+    answered: bool = False,
+    replying: bool = False,
 ) -> tuple[float, str, dict[str, object]]:
     """Evidence that ``msg`` is about the same request as ``case``; negative = different.
 
     ``sole``: the case is the customer's only candidate (a chase with no detail most
     likely means it, but this alone never attaches). ``answered``: an outbound message
     and this is the case the customer last wrote on (on this channel if any).
+    ``replying``: an inbound message soon after our latest message on this channel, which
+    was on this case (the customer answers what the agent just asked).
     """
     detail: dict[str, object] = {}
     if msg.orders and case.orders:
@@ -174,6 +184,9 @@ def score_case(
     case_reason_known = case.reason not in (None, *VAGUE_REASONS) and (
         case.reason_confidence >= CONFIDENT_REASON
     )
+    # "des nouvelles ?? toujours rien sur mon compte": a short chase names no new topic,
+    # whatever reason the classifier reads into it.
+    vague_chase = msg.follow_up and (not msg_reason_known or len(msg.keywords) <= 3)
     seen_reasons = case.reasons | ({case.reason} if case.reason else set())
     if msg_reason_known and case_reason_known:
         if msg.reason in seen_reasons:
@@ -182,11 +195,14 @@ def score_case(
         elif frozenset((msg.reason, case.reason)) in RELATED_REASONS:
             score += 0.3
             detail["related_reason"] = [case.reason, msg.reason]
-        elif msg.direction == "inbound":
+        elif msg.direction == "inbound" and not vague_chase:
             # (an agent's answer is worded differently; its reason is no evidence)
             detail["different_reason"] = [case.reason, msg.reason]
             score -= 0.6
-    if (
+    if msg.new_topic:
+        score -= 0.5
+        detail["new_topic"] = True
+    elif (
         msg.direction == "inbound"  # an agent answering two requests in a row is no burst
         and case.last_message_at is not None
         and case.last_channel == msg.channel
@@ -196,7 +212,6 @@ def score_case(
         detail["burst"] = True
         rule = "same_conversation_burst"
     recent = case.last_message_at is not None and msg.at - case.last_message_at <= RECENT
-    vague_chase = msg.follow_up and not msg_reason_known
     if (
         not vague_chase
         and case.is_open()
@@ -207,6 +222,9 @@ def score_case(
         # Answered, then silent for over a week: most likely done but never resolved.
         score -= 0.3
         detail["stale"] = True
+    if replying and not msg.new_topic:
+        score += 0.3
+        detail["replies_to_agent"] = True
     if sole:
         score += 0.35 if recent else 0.2
         detail["sole_candidate"] = True
@@ -231,7 +249,7 @@ def score_case(
     if msg.conversation and msg.conversation in case.conversations:
         score += 0.2
         detail["same_conversation"] = True
-    if msg.follow_up and case.is_open():
+    if msg.follow_up and case.is_open() and not msg.new_topic:
         score += 0.55
         detail["follow_up"] = True
         rule = "follow_up"
@@ -257,9 +275,14 @@ def choose_case(
     best: tuple[float, CaseState, str, dict[str, object]] | None = None
     eligible = [c for c in candidates if is_candidate(c, msg.at, window)]
     answered = _last_written(eligible, msg) if msg.direction == "outbound" else None
+    replied = _last_spoken(eligible, msg) if msg.direction == "inbound" else None
     for case in eligible:
         score, rule, detail = score_case(
-            case, msg, sole=len(eligible) == 1, answered=case is answered
+            case,
+            msg,
+            sole=len(eligible) == 1,
+            answered=case is answered,
+            replying=case is replied and len(eligible) > 1,
         )
         # Among equals, the most recently active case wins.
         recency = (case.last_message_at or case.created_at).timestamp() * 1e-12
@@ -290,3 +313,16 @@ def _last_written(cases: list[CaseState], msg: MessageFeatures) -> CaseState | N
     if not pool:
         return None
     return max(pool, key=lambda c: c.last_inbound_at or c.created_at)
+
+
+def _last_spoken(cases: list[CaseState], msg: MessageFeatures) -> CaseState | None:
+    """The case of our latest message on the customer's channel, if it is recent (2 h)."""
+    ours = [
+        c
+        for c in cases
+        if c.last_direction == "outbound"
+        and c.last_channel == msg.channel
+        and c.last_message_at is not None
+        and timedelta(0) <= msg.at - c.last_message_at <= timedelta(hours=2)
+    ]
+    return max(ours, key=lambda c: c.last_message_at or c.created_at) if ours else None
