@@ -25,6 +25,7 @@ tokens_app = typer.Typer(no_args_is_help=True, help="API tokens.")
 export_app = typer.Typer(no_args_is_help=True, help="Exports.")
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluations on labelled data.")
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks (print one JSON line).")
+cases_app = typer.Typer(no_args_is_help=True, help="Cases.")
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(users_app, name="users")
@@ -32,6 +33,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(export_app, name="export")
 app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
+app.add_typer(cases_app, name="cases")
 
 console = Console(stderr=True)
 DbUrl = Annotated[
@@ -219,6 +221,25 @@ def demo(
 
     out = seed_demo(_db(database), messages=messages, days=days, seed=seed, console=console)
     print(json.dumps(out, indent=2))
+
+
+@cases_app.command("show")
+def cases_show(
+    reference: str,
+    svg: Annotated[Path | None, typer.Option(help="also save the output as an SVG")] = None,
+    database: DbUrl = None,
+) -> None:
+    """A case's cross-channel timeline with why each message joined it (admin view: all
+    brands)."""
+    from rich.console import Console as RichConsole
+
+    from omnicase.ingest.case_view import render_case
+
+    out = RichConsole(record=svg is not None, width=140)
+    if not render_case(_db(database), reference, out):
+        _fail(f"no case {reference!r}")
+    if svg is not None:
+        out.save_svg(str(svg), title=f"omnicase cases show {reference}")
 
 
 @eval_app.command("threading")

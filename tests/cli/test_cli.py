@@ -138,6 +138,11 @@ def test_export_cases_jsonl(url: str, db: Database, tmp_path: Path) -> None:
     assert first["reference"].startswith("AC-")
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Case)) == 2
+    code, out, _ = run(url, "cases", "show", first["reference"])
+    assert code == 0
+    assert "A-12345" in out and "sms" in out and "order_number" in out
+    code, _, err = run(url, "cases", "show", "AC-999999")
+    assert code == 2 and "no case" in err
 
 
 @pytest.mark.slow
