@@ -488,6 +488,11 @@ class Batch:
                     1.0,
                     {"previous_case": case.id, "different_orders": sorted(orders)},
                 )
+            if not case.is_open() and p.features.new_topic:
+                # "Rien à voir avec la robe": the old thread is only a convenient address.
+                return Decision(
+                    None, "new_request", 1.0, {"previous_case": case.id, "new_topic": True}
+                )
             if case.is_open() or (
                 case.status == "resolved"
                 and case.resolved_at is not None

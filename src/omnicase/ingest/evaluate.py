@@ -64,6 +64,9 @@ class _Line:
     label: str
     message: InboundMessage | None
     action: str | None
+    #: The labeller could not tell which request this message is about ("ambiguous": true
+    #: on the line); such messages are ingested but left out of the pair counts.
+    ambiguous: bool = False
 
 
 def load_journeys(directory: Path) -> list[_Line]:
@@ -77,7 +80,17 @@ def load_journeys(directory: Path) -> list[_Line]:
             where = f"{path.name}:{number}"
             if "message" in item:
                 msg = InboundMessage.model_validate(item["message"])
-                lines.append(_Line(msg.received_at, split, path.stem, item["case"], msg, None))
+                lines.append(
+                    _Line(
+                        msg.received_at,
+                        split,
+                        path.stem,
+                        item["case"],
+                        msg,
+                        None,
+                        bool(item.get("ambiguous", False)),
+                    )
+                )
             else:
                 at = datetime.fromisoformat(item["at"])
                 lines.append(_Line(at, split, path.stem, item["case"], None, item["action"]))
@@ -161,6 +174,8 @@ def _replay(db: Database, lines: list[_Line]) -> ThreadingReport:
     report = ThreadingReport()
     by_split: dict[str, list[tuple[_Line, int]]] = {}
     for line, mid in placed:
+        if line.ambiguous:
+            continue
         by_split.setdefault(line.split, []).append((line, final(case_of[mid])))
     for split, items in sorted(by_split.items()):
         fig = SplitFigures(journeys=len({li.journey for li, _ in items}), messages=len(items))
