@@ -172,7 +172,10 @@ def test_reply_header_threads_and_reopens_a_resolved_case(db: Database) -> None:
     reply = ingest_one(
         db,
         message(
-            external_id="<q2@x>", in_reply_to="<q1@x>", minutes=60, text="Merci mais autre chose"
+            external_id="<q2@x>",
+            in_reply_to="<q1@x>",
+            minutes=60,
+            text="Merci, mais la taille ne va toujours pas",
         ),
     )
     assert reply.case_id == first.case_id and reply.rule == "reply_header"
@@ -289,3 +292,25 @@ def test_uk_mobile_without_country_code_at_a_french_brand_is_read_as_uk(db: Data
     with db.reading() as s:
         values = {i.value for i in s.scalars(select(Identity))}
     assert values == {"+447474425617"}
+
+
+def test_reply_on_a_resolved_thread_about_something_else_is_a_new_case(db: Database) -> None:
+    make_world(db)
+    first = ingest_one(db, message(external_id="<t1@x>", text="Question sur ma taille de robe"))
+    with db.transaction() as s:
+        case = s.get(Case, first.case_id)
+        assert case is not None
+        case.status, case.resolved_at = "resolved", case.created_at
+    other = ingest_one(
+        db,
+        message(
+            external_id="<t2@x>",
+            in_reply_to="<t1@x>",
+            minutes=90,
+            text="Rien à voir avec la robe : j'ai été débité deux fois hier.",
+        ),
+    )
+    assert other.case_id != first.case_id
+    with db.reading() as s:
+        m = s.get(Message, other.message_id)
+        assert m is not None and m.link_detail["previous_case"] == first.case_id
