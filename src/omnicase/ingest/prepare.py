@@ -110,13 +110,15 @@ _NEW_TOPIC = re.compile(
 
 def is_acknowledgement(text: str) -> bool:
     """A few words that thank or confirm receipt, with no question: "Colis reçu merci"."""
+    if not text or len(text) > 160 or "?" in text:
+        return False
     folded = fold(text)
-    words = folded.split()
-    return 0 < len(words) <= 12 and "?" not in folded and _ACK.search(folded) is not None
+    return len(folded.split()) <= 12 and _ACK.search(folded) is not None
 
 
 def announces_new_topic(text: str) -> bool:
-    return _NEW_TOPIC.search(fold(text)) is not None
+    """Looked for at the start of the message only, where people say it."""
+    return _NEW_TOPIC.search(fold(text[:600])) is not None
 
 
 def _message_text(msg: InboundMessage) -> str:
