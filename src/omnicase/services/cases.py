@@ -8,12 +8,21 @@ fails half-way writes nothing).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from omnicase.model import Case, CaseLink, CaseReference, CaseStatus, Event, Message, User
+from omnicase.model import (
+    Case,
+    CaseLink,
+    CaseReference,
+    CaseStatus,
+    Customer,
+    Event,
+    Message,
+    User,
+)
 from omnicase.model.base import utcnow
 from omnicase.store.scope import Principal
 
@@ -52,16 +61,24 @@ def record_event(
     )
 
 
-def final_case(session: Session, case: Case) -> Case:
-    """Follow merge redirects to the case that now holds the request (loop-safe)."""
-    seen = {case.id}
-    while case.merged_into_id is not None:
-        target = session.get(Case, case.merged_into_id)
+Redirected = TypeVar("Redirected", Case, Customer)
+
+
+def follow_redirects(session: Session, row: Redirected) -> Redirected:
+    """Follow ``merged_into_id`` to the row that now holds everything (loop-safe)."""
+    seen = {row.id}
+    while row.merged_into_id is not None:
+        target = session.get(type(row), row.merged_into_id)
         if target is None or target.id in seen:
             break
         seen.add(target.id)
-        case = target
-    return case
+        row = target
+    return row
+
+
+def final_case(session: Session, case: Case) -> Case:
+    """The case that now holds the request this case was merged into."""
+    return follow_redirects(session, case)
 
 
 def recompute_case(session: Session, case: Case) -> None:
@@ -146,17 +163,14 @@ def do_merge_cases(session: Session, source_id: int, target_id: int, who: Princi
     recompute_case(session, source)
     recompute_case(session, target)
     _merge_case_fields(source, target)
-    link = CaseLink(
-        brand_id=source.brand_id,
-        kind="merge",
-        source_case_id=source.id,
-        target_case_id=target.id,
-        actor_user_id=who.user_id,
-        detail={"message_ids": moved, "source_before": before},
-        created_at=utcnow(),
+    link = _record_link(
+        session,
+        "merge",
+        source,
+        target,
+        who,
+        {"message_ids": moved, "source_before": before},
     )
-    session.add(link)
-    session.flush()
     record_event(
         session,
         "case.merged",
@@ -173,6 +187,29 @@ def do_merge_cases(session: Session, source_id: int, target_id: int, who: Princi
         case_id=source.id,
         data={"target": target.id, "link": link.id},
     )
+    return link
+
+
+def _record_link(
+    session: Session,
+    kind: str,
+    source: Case,
+    target: Case,
+    who: Principal,
+    detail: dict[str, Any],
+) -> CaseLink:
+    """What a merge or split moved, kept so it can be shown and undone."""
+    link = CaseLink(
+        brand_id=source.brand_id,
+        kind=kind,
+        source_case_id=source.id,
+        target_case_id=target.id,
+        actor_user_id=who.user_id,
+        detail=detail,
+        created_at=utcnow(),
+    )
+    session.add(link)
+    session.flush()
     return link
 
 
@@ -224,17 +261,7 @@ def do_split_message(session: Session, message_id: int, who: Principal) -> CaseL
     message.link_detail = {"split_from": source.id, "by": who.actor}
     recompute_case(session, source)
     recompute_case(session, new_case)
-    link = CaseLink(
-        brand_id=source.brand_id,
-        kind="split",
-        source_case_id=source.id,
-        target_case_id=new_case.id,
-        actor_user_id=who.user_id,
-        detail={"message_ids": [message_id]},
-        created_at=now,
-    )
-    session.add(link)
-    session.flush()
+    link = _record_link(session, "split", source, new_case, who, {"message_ids": [message_id]})
     record_event(
         session,
         "case.split",

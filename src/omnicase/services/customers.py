@@ -6,7 +6,7 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from omnicase.model import Case, CaseReference, Customer, Identity, Message
-from omnicase.services.cases import ActionError, record_event
+from omnicase.services.cases import ActionError, follow_redirects, record_event
 from omnicase.store.scope import Principal
 
 _MOVES = [
@@ -42,14 +42,8 @@ def move_customer_rows(conn: Connection | Session, drop_id: int, keep_id: int) -
 
 
 def final_customer(session: Session, customer: Customer) -> Customer:
-    seen = {customer.id}
-    while customer.merged_into_id is not None:
-        target = session.get(Customer, customer.merged_into_id)
-        if target is None or target.id in seen:
-            break
-        seen.add(target.id)
-        customer = target
-    return customer
+    """The customer record this one was merged into (itself when never merged)."""
+    return follow_redirects(session, customer)
 
 
 def do_merge_customers(
