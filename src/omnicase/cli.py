@@ -298,12 +298,18 @@ def bench_ingest(
         typer.Option("--database", help="empty database to use (default: a new SQLite file)"),
     ] = None,
     seed: int = 7,
+    workers: Annotated[int, typer.Option(min=0, help="processes preparing messages")] = 1,
 ) -> None:
     """Generate N seeded cross-channel messages and ingest them (batch path)."""
     from omnicase.benchmarks.ingest import run_ingest_bench
 
     result = run_ingest_bench(
-        messages=messages, batch_size=batch_size, url=database, seed=seed, progress=not as_json
+        messages=messages,
+        batch_size=batch_size,
+        url=database,
+        seed=seed,
+        progress=not as_json,
+        workers=workers,
     )
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))
 

@@ -10,20 +10,32 @@ nothing is ever half-written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from omnicase.ingest.batch import Batch, chunks
 from omnicase.ingest.identities import IdentityError
 from omnicase.ingest.locks import lock_keys
-from omnicase.ingest.prepare import Prepared, load_brands, prepare
+from omnicase.ingest.prepare import BrandContext, Prepared, load_brands, prepare
 from omnicase.ingest.results import IngestResult, IngestStatus, InvalidBatch
-from omnicase.ingest.schema import InboundMessage
+from omnicase.ingest.schema import InboundMessage, format_validation_error
 from omnicase.model.base import utcnow
 from omnicase.store.db import Database
 
-__all__ = ["IngestResult", "IngestStatus", "InvalidBatch", "ingest", "ingest_one"]
+__all__ = [
+    "IngestResult",
+    "IngestStatus",
+    "InvalidBatch",
+    "ingest",
+    "ingest_one",
+    "ingest_stream",
+]
 
 
 def _lock_names(items: Sequence[Prepared]) -> list[str]:
@@ -52,28 +64,55 @@ def ingest(
     whole batch is one transaction.
     """
     results: list[IngestResult | None] = [None] * len(messages)
-    with db.engine.connect() as conn:
-        brands = load_brands(conn, {m.brand for m in messages}, default_window_days)
-        conn.rollback()
+    brands = _brands(db, {m.brand for m in messages}, default_window_days)
     prepared: list[Prepared] = []
     for i, msg in enumerate(messages):
-        brand = brands.get(msg.brand)
-        if brand is None:
-            results[i] = IngestResult(
-                IngestStatus.invalid,
-                errors=[{"field": "brand", "reason": f"no brand named {msg.brand!r}"}],
-            )
-            continue
-        try:
-            prepared.append(prepare(i, msg, brand))
-        except IdentityError as exc:
-            results[i] = IngestResult(
-                IngestStatus.invalid, errors=[{"field": exc.field, "reason": exc.reason}]
-            )
+        item = prepare_or_refuse(i, msg, brands)
+        if isinstance(item, IngestResult):
+            results[i] = item
+        else:
+            prepared.append(item)
     if atomic:
         if any(r is not None for r in results):
             raise InvalidBatch([r or IngestResult(IngestStatus.invalid) for r in results])
         batch_size = max(len(prepared), 1)
+    _store(db, prepared, results, batch_size, atomic)
+    return [r if r is not None else IngestResult(IngestStatus.invalid) for r in results]
+
+
+def _brands(
+    db: Database, slugs: set[str] | None, default_window_days: int
+) -> dict[str, BrandContext]:
+    with db.engine.connect() as conn:
+        brands = load_brands(conn, slugs, default_window_days)
+        conn.rollback()
+    return brands
+
+
+def prepare_or_refuse(
+    index: int, msg: InboundMessage, brands: dict[str, BrandContext]
+) -> Prepared | IngestResult:
+    brand = brands.get(msg.brand)
+    if brand is None:
+        return IngestResult(
+            IngestStatus.invalid,
+            errors=[{"field": "brand", "reason": f"no brand named {msg.brand!r}"}],
+        )
+    try:
+        return prepare(index, msg, brand)
+    except IdentityError as exc:
+        return IngestResult(
+            IngestStatus.invalid, errors=[{"field": exc.field, "reason": exc.reason}]
+        )
+
+
+def _store(
+    db: Database,
+    prepared: Sequence[Prepared],
+    results: list[IngestResult | None],
+    batch_size: int,
+    atomic: bool = False,
+) -> None:
     for chunk in chunks(prepared, batch_size):
         try:
             _run_batch(db, chunk, results)
@@ -85,6 +124,91 @@ def ingest(
                 continue
             for p in chunk:
                 _run_batch(db, [p], results, retries=5)
+
+
+# ---- bulk ingestion with preparation in worker processes -----------------------------
+
+_WORKER_BRANDS: dict[str, BrandContext] = {}
+
+
+def _init_worker(brands: dict[str, BrandContext]) -> None:
+    _WORKER_BRANDS.clear()
+    _WORKER_BRANDS.update(brands)
+
+
+def _prepare_raw(raw: Any, index: int) -> Prepared | IngestResult:
+    if isinstance(raw, InboundMessage):
+        msg = raw
+    else:
+        try:
+            msg = InboundMessage.model_validate(raw)
+        except ValidationError as exc:
+            return IngestResult(IngestStatus.invalid, errors=format_validation_error(exc))
+    return prepare_or_refuse(index, msg, _WORKER_BRANDS)
+
+
+def _prepare_chunk(chunk: list[tuple[int, Any]]) -> list[Prepared | IngestResult]:
+    return [_prepare_raw(raw, index) for index, raw in chunk]
+
+
+def ingest_stream(
+    db: Database,
+    raw_messages: Iterable[dict[str, Any] | InboundMessage],
+    *,
+    batch_size: int = 500,
+    workers: int = 0,
+    default_window_days: int = 7,
+) -> Iterator[IngestResult]:
+    """Bulk ingestion: validate and prepare in ``workers`` processes while this one runs
+    the database transactions, one batch ahead. Yields one result per input, in order.
+
+    ``workers=0`` does everything in this process. The decisions and writes stay in this
+    one process, in input order, so the outcome is the same whatever ``workers`` is.
+    """
+    brands = _brands(db, None, default_window_days)
+    numbered = ((i, raw) for i, raw in enumerate(raw_messages))
+    if workers <= 0:
+        _init_worker(brands)
+        for chunk in _batches(numbered, batch_size):
+            yield from _store_prepared(db, _prepare_chunk(chunk), batch_size)
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=ctx, initializer=_init_worker, initargs=(brands,)
+    ) as pool:
+        pending: deque[Future[list[Prepared | IngestResult]]] = deque()
+        batches = _batches(numbered, batch_size)
+        for chunk in batches:
+            pending.append(pool.submit(_prepare_chunk, chunk))
+            if len(pending) > workers:
+                yield from _store_prepared(db, pending.popleft().result(), batch_size)
+        while pending:
+            yield from _store_prepared(db, pending.popleft().result(), batch_size)
+
+
+def _batches(items: Iterator[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
+    batch: list[tuple[int, Any]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _store_prepared(
+    db: Database, items: list[Prepared | IngestResult], batch_size: int
+) -> list[IngestResult]:
+    results: list[IngestResult | None] = [None] * len(items)
+    prepared = []
+    for pos, item in enumerate(items):
+        if isinstance(item, IngestResult):
+            results[pos] = item
+        else:
+            item.index = pos
+            prepared.append(item)
+    _store(db, prepared, results, batch_size)
     return [r if r is not None else IngestResult(IngestStatus.invalid) for r in results]
 
 

@@ -41,14 +41,16 @@ def _reference_re(prefix: str) -> re.Pattern[str]:
 
 
 def load_brands(
-    conn: Connection, slugs: Iterable[str], default_window: int
+    conn: Connection, slugs: Iterable[str] | None, default_window: int
 ) -> dict[str, BrandContext]:
+    """The brands named (all brands with ``None``), ready for the pipeline."""
     org_c = ORGS.c
-    rows = conn.execute(
-        select(
-            org_c.id, org_c.slug, org_c.region, org_c.timezone, org_c.case_prefix, org_c.settings
-        ).where(org_c.slug.in_(sorted(set(slugs))), org_c.kind == "brand")
-    )
+    query = select(
+        org_c.id, org_c.slug, org_c.region, org_c.timezone, org_c.case_prefix, org_c.settings
+    ).where(org_c.kind == "brand")
+    if slugs is not None:
+        query = query.where(org_c.slug.in_(sorted(set(slugs))))
+    rows = conn.execute(query)
     out = {}
     for org in rows:
         settings = org.settings or {}
