@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from omnicase.cli import app
-from omnicase.model import Case, Message, QuarantinedInput
+from omnicase.model import Case, Event, Message, QuarantinedInput
 from omnicase.store.db import Database
 from tests.factories import message
 
@@ -138,6 +138,8 @@ def test_export_cases_jsonl(url: str, db: Database, tmp_path: Path) -> None:
     assert first["reference"].startswith("AC-")
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Case)) == 2
+        audit = s.scalars(select(Event).where(Event.kind == "access.export")).all()
+        assert [(e.actor, e.data["count"]) for e in audit] == [("cli", 2)]
     code, out, _ = run(url, "cases", "show", first["reference"])
     assert code == 0
     assert "A-12345" in out and "sms" in out and "order_number" in out

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from omnicase import __version__
-from omnicase.api import cases, customers, errors, messages
+from omnicase.api import audit, cases, customers, errors, messages
 from omnicase.config import load_settings
 from omnicase.store.db import Database
 
@@ -24,6 +24,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(messages.router)
     app.include_router(cases.router)
     app.include_router(customers.router)
+    app.include_router(audit.router)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

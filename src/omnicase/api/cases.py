@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omnicase.api.deps import Reader, Writer
+from omnicase.api.deps import Reader, Writer, get_db
 from omnicase.api.errors import CONFLICT, ERRORS, NOT_FOUND
 from omnicase.api.schemas import (
     CaseDetail,
@@ -22,6 +22,7 @@ from omnicase.api.schemas import (
 )
 from omnicase.ingest.schema import Channel
 from omnicase.model import Case, CaseLink, CaseStatus, Event, Message
+from omnicase.services.audit import do_record_access
 from omnicase.services.cases import (
     do_merge_cases,
     do_patch_case,
@@ -75,6 +76,7 @@ def summaries(session: Session, cases: list[Case]) -> list[CaseSummary]:
 
 @router.get("/cases", response_model=CasePage, responses=ERRORS)
 def get_cases(
+    request: Request,
     auth: Reader,
     status: CaseStatus | None = None,
     channel: Channel | None = None,
@@ -107,6 +109,9 @@ def get_cases(
         text=text,
     )
     rows, last = list_cases(session, who, q, limit=limit, before_id=before)
+    do_record_access(
+        get_db(request), who, "cases_listed", case_ids=[c.id for c in rows], client=_client(request)
+    )
     return CasePage(
         items=summaries(session, rows),
         next_cursor=encode_cursor(last) if last is not None else None,
@@ -139,7 +144,12 @@ def get_case(reference: str, request: Request, auth: Reader) -> CaseDetail | Red
             prefix = brand_prefixes(session)[target.brand_id][1]
             url = request.url_for("get_case", reference=format_reference(prefix, target.id))
             return RedirectResponse(str(url), status_code=308)
+    do_record_access(get_db(request), who, "case_read", case_ids=[case.id], client=_client(request))
     return case_detail(session, case)
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
 
 
 def case_detail(session: Session, case: Case) -> CaseDetail:

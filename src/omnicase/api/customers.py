@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from omnicase.api.cases import summaries
-from omnicase.api.deps import Reader, Writer
+from omnicase.api.deps import Reader, Writer, get_db
 from omnicase.api.errors import CONFLICT, ERRORS, NOT_FOUND
 from omnicase.api.schemas import CustomerOut, CustomerPage, IdentityOut
 from omnicase.model import Case, Customer, Identity
+from omnicase.services.audit import do_record_access
 from omnicase.services.customers import do_merge_customers
 from omnicase.store.queries import brand_prefixes, decode_cursor, encode_cursor, find_customer
 from omnicase.store.scope import Principal, case_filter, customer_filter
@@ -53,6 +54,7 @@ def customer_out(session: Session, who: Principal, customer: Customer) -> Custom
 
 @router.get("", response_model=CustomerPage, responses=ERRORS)
 def get_customers(
+    request: Request,
     auth: Reader,
     identity: Annotated[
         str | None, Query(max_length=320, description="exact normalised identity value")
@@ -79,6 +81,13 @@ def get_customers(
     rows = list(session.scalars(stmt.order_by(Customer.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
+    do_record_access(
+        get_db(request),
+        who,
+        "customers_listed",
+        customer_ids=[c.id for c in rows],
+        client=request.client.host if request.client else None,
+    )
     return CustomerPage(
         items=[customer_out(session, who, c) for c in rows],
         next_cursor=encode_cursor(rows[-1].id) if more and rows else None,
@@ -86,11 +95,18 @@ def get_customers(
 
 
 @router.get("/{customer_id}", response_model=CustomerOut, responses={**ERRORS, **NOT_FOUND})
-def get_customer(customer_id: int, auth: Reader) -> CustomerOut:
+def get_customer(customer_id: int, request: Request, auth: Reader) -> CustomerOut:
     session, who = auth
     customer = find_customer(session, who, customer_id)
     if customer is None:
         raise HTTPException(404, f"no customer {customer_id} visible to you")
+    do_record_access(
+        get_db(request),
+        who,
+        "customer_read",
+        customer_ids=[customer.id],
+        client=request.client.host if request.client else None,
+    )
     return customer_out(session, who, customer)
 
 

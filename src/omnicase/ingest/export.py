@@ -7,7 +7,8 @@ from typing import TextIO
 
 from sqlalchemy import select
 
-from omnicase.model import Case, Message, Organisation
+from omnicase.model import Case, Event, Message, Organisation
+from omnicase.model.base import utcnow
 from omnicase.store.db import Database
 from omnicase.store.references import format_reference
 
@@ -17,6 +18,7 @@ def export_cases_jsonl(
 ) -> int:
     """Streams cases in id order (keyset pagination: constant memory on any size)."""
     count = 0
+    exported: dict[int, int] = {}
     with db.reading() as session:
         brands = {o.id: o for o in session.scalars(select(Organisation))}
         brand_id = None
@@ -29,7 +31,7 @@ def export_cases_jsonl(
                 stmt = stmt.where(Case.brand_id == brand_id)
             cases = list(session.scalars(stmt.order_by(Case.id).limit(chunk)))
             if not cases:
-                return count
+                break
             messages: dict[int, list[tuple[str, str]]] = {c.id: [] for c in cases}
             rows = session.execute(
                 select(Message.case_id, Message.channel, Message.external_id)
@@ -59,4 +61,23 @@ def export_cases_jsonl(
                     + "\n"
                 )
                 count += 1
+                exported[c.brand_id] = exported.get(c.brand_id, 0) + 1
             last = cases[-1].id
+
+    _audit_export(db, exported, brand)
+    return count
+
+
+def _audit_export(db: Database, per_brand: dict[int, int], brand: str | None) -> None:
+    """Every export is in the audit log of each brand it contains."""
+    with db.transaction() as session:
+        for brand_id, n in sorted(per_brand.items()):
+            session.add(
+                Event(
+                    brand_id=brand_id,
+                    kind="access.export",
+                    actor="cli",
+                    at=utcnow(),
+                    data={"what": "cases", "count": n, "filter_brand": brand},
+                )
+            )

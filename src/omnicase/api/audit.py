@@ -1,0 +1,64 @@
+"""GET /api/v1/audit-log: a brand's own audit trail (who did and read what)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from omnicase.api.deps import Reader
+from omnicase.api.errors import ERRORS
+from omnicase.api.schemas import EventOut
+from omnicase.model import Event
+from omnicase.store.queries import decode_cursor, encode_cursor
+
+router = APIRouter(prefix="/api/v1/audit-log", tags=["audit"])
+
+
+class AuditPage(BaseModel):
+    items: list[EventOut]
+    next_cursor: str | None
+
+
+@router.get("", response_model=AuditPage, responses=ERRORS)
+def get_audit_log(
+    auth: Reader,
+    kind: Annotated[str | None, Query(max_length=64, description="prefix, e.g. access.")] = None,
+    cursor: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> AuditPage:
+    """Newest first. Brand admins and supervisors only, and only their brand's events."""
+    session, who = auth
+    if not who.is_brand_staff or not who.can_manage:
+        raise HTTPException(403, "only the brand's admins and supervisors read its audit log")
+    stmt = select(Event).where(Event.brand_id == who.organisation_id)
+    if kind:
+        escaped = kind.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(Event.kind.like(f"{escaped}%", escape="\\"))
+    if cursor:
+        try:
+            stmt = stmt.where(Event.id < decode_cursor(cursor))
+        except ValueError as exc:
+            raise HTTPException(
+                422,
+                {"detail": "invalid cursor", "errors": [{"field": "cursor", "reason": str(exc)}]},
+            ) from exc
+    rows = list(session.scalars(stmt.order_by(Event.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return AuditPage(
+        items=[
+            EventOut(
+                id=e.id,
+                kind=e.kind,
+                at=e.at,
+                actor=e.actor,
+                message_id=e.message_id,
+                data=e.data or {},
+            )
+            for e in rows
+        ],
+        next_cursor=encode_cursor(rows[-1].id) if more and rows else None,
+    )
