@@ -119,8 +119,10 @@ def test_email_revealed_in_a_dm_links_the_customer_across_channels(db: Database)
     assert dm.customer_id == mail.customer_id
     assert dm.case_id == mail.case_id
     with db.reading() as s:
-        kinds = {i.kind for i in s.scalars(select(Identity))}
-        assert kinds == {"email", "messenger"}
+        idents = {i.kind: i for i in s.scalars(select(Identity))}
+        assert set(idents) == {"email", "messenger"}
+        assert idents["messenger"].source_message_id == dm.message_id
+        assert idents["email"].source_message_id == mail.message_id
         m = s.get(Message, dm.message_id)
         assert m is not None and m.link_detail["customer"][0]["rule"] == "revealed_email"
 

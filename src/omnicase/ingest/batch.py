@@ -330,7 +330,9 @@ class Batch:
         return state
 
     # ---- customers ---------------------------------------------------------------------
-    def resolve_customer(self, p: Prepared) -> tuple[int, list[dict[str, Any]]]:
+    def resolve_customer(
+        self, p: Prepared, message_id: int | None = None
+    ) -> tuple[int, list[dict[str, Any]]]:
         """Find or create the customer; link new identities with their evidence.
 
         Evidence, strongest first: the channel's own identities, an email/phone written in
@@ -393,7 +395,7 @@ class Batch:
                     "value": value,
                     "rule": rule,
                     "score": score,
-                    "source_message_id": None,
+                    "source_message_id": message_id,
                     "created_at": self.now,
                 }
             )
@@ -607,12 +609,12 @@ class Batch:
                 format_reference(p.brand.case_prefix, ref_id),
                 cust,
             )
-        customer_id, identity_evidence = self.resolve_customer(p)
+        message_id = self.ids.take("messages")
+        customer_id, identity_evidence = self.resolve_customer(p, message_id)
         decision = self.decide(p, customer_id)
         created = decision.case is None
         case = decision.case if decision.case is not None else self.new_case(p, customer_id)
         change = self.apply(case, p)
-        message_id = self.ids.take("messages")
         party = msg.from_
         self.new_messages.append(
             PendingMessage(
