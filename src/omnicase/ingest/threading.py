@@ -34,6 +34,10 @@ RECENT = timedelta(hours=72)
 #: An answered case silent this long is probably finished, even if nobody resolved it.
 STALE = timedelta(days=7)
 
+#: The next step of a finished request (a return is refunded, a double charge too): coming
+#: back about it within the window continues the request.
+NEXT_STEPS = frozenset({("return", "refund"), ("payment", "refund"), ("delivery", "return")})
+
 #: Reasons that one request moves through (a return becomes a refund, an order a delivery).
 RELATED_REASONS = frozenset(
     frozenset(pair)
@@ -249,6 +253,16 @@ def score_case(
     if msg.conversation and msg.conversation in case.conversations:
         score += 0.2
         detail["same_conversation"] = True
+    if not case.is_open():
+        # Reopening a finished request takes a sign of continuity, not just a similar topic.
+        n_common = len(msg.keywords & case.keywords)
+        if msg.follow_up and not msg.new_topic:
+            score += 0.35
+            detail["follow_up"] = True
+            rule = "follow_up"
+        elif not (msg.acknowledgement or n_common >= 2 or (case.reason, msg.reason) in NEXT_STEPS):
+            score -= 0.3
+            detail["no_continuity"] = True
     if msg.follow_up and case.is_open() and not msg.new_topic:
         score += 0.55
         detail["follow_up"] = True
