@@ -202,3 +202,12 @@ def test_customer_merge_moves_identities_and_cases(db: Database, client: TestCli
         headers=auth(world.tokens["acme:agent"]),
     )
     assert agent.status_code == 403
+
+
+def test_text_search_treats_like_wildcards_literally(db: Database, client: TestClient) -> None:
+    world = make_world(db)
+    h = auth(world.tokens["acme:agent"])
+    client.post("/api/v1/messages", json=body(text="Commande A-12345 en retard"), headers=h)
+    assert client.get("/api/v1/cases?text=%25%25", headers=h).json()["items"] == []
+    assert client.get("/api/v1/cases?text=__", headers=h).json()["items"] == []
+    assert len(client.get("/api/v1/cases?text=retard", headers=h).json()["items"]) == 1

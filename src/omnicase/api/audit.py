@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from omnicase.api.deps import Reader
 from omnicase.api.errors import ERRORS
+from omnicase.api.paging import newest_page
 from omnicase.api.schemas import EventOut
 from omnicase.model import Event
-from omnicase.store.queries import decode_cursor, encode_cursor
+from omnicase.store.queries import escape_like
 
 router = APIRouter(prefix="/api/v1/audit-log", tags=["audit"])
 
@@ -35,19 +36,8 @@ def get_audit_log(
         raise HTTPException(403, "only the brand's admins and supervisors read its audit log")
     stmt = select(Event).where(Event.brand_id == who.organisation_id)
     if kind:
-        escaped = kind.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(Event.kind.like(f"{escaped}%", escape="\\"))
-    if cursor:
-        try:
-            stmt = stmt.where(Event.id < decode_cursor(cursor))
-        except ValueError as exc:
-            raise HTTPException(
-                422,
-                {"detail": "invalid cursor", "errors": [{"field": "cursor", "reason": str(exc)}]},
-            ) from exc
-    rows = list(session.scalars(stmt.order_by(Event.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
+        stmt = stmt.where(Event.kind.like(f"{escape_like(kind)}%", escape="\\"))
+    rows, next_cursor = newest_page(session, stmt, Event.id, cursor, limit)
     return AuditPage(
         items=[
             EventOut(
@@ -60,5 +50,5 @@ def get_audit_log(
             )
             for e in rows
         ],
-        next_cursor=encode_cursor(rows[-1].id) if more and rows else None,
+        next_cursor=next_cursor,
     )

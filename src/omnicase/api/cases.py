@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from omnicase.api.deps import Reader, Writer, get_db
 from omnicase.api.errors import CONFLICT, ERRORS, NOT_FOUND
+from omnicase.api.paging import before_id
 from omnicase.api.schemas import (
     CaseDetail,
     CasePage,
@@ -33,7 +34,6 @@ from omnicase.store.queries import (
     CaseQuery,
     brand_prefixes,
     channels_of,
-    decode_cursor,
     encode_cursor,
     find_case,
     list_cases,
@@ -90,15 +90,7 @@ def get_cases(
 ) -> CasePage:
     """Cases you may see, newest first, with cursor paging."""
     session, who = auth
-    before = None
-    if cursor:
-        try:
-            before = decode_cursor(cursor)
-        except ValueError as exc:
-            raise HTTPException(
-                422,
-                {"detail": "invalid cursor", "errors": [{"field": "cursor", "reason": str(exc)}]},
-            ) from exc
+    before = before_id(cursor)
     q = CaseQuery(
         status=status.value if status else None,
         channel=channel.value if channel else None,

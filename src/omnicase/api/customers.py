@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from omnicase.api.cases import summaries
 from omnicase.api.deps import Reader, Writer, get_db
 from omnicase.api.errors import CONFLICT, ERRORS, NOT_FOUND
+from omnicase.api.paging import newest_page
 from omnicase.api.schemas import CustomerOut, CustomerPage, IdentityOut
 from omnicase.model import Case, Customer, Identity
 from omnicase.services.audit import do_record_access
 from omnicase.services.customers import do_merge_customers
-from omnicase.store.queries import brand_prefixes, decode_cursor, encode_cursor, find_customer
+from omnicase.store.queries import brand_prefixes, find_customer
 from omnicase.store.scope import Principal, case_filter, customer_filter
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
@@ -70,17 +71,7 @@ def get_customers(
                 select(Identity.customer_id).where(Identity.value == identity.strip().lower())
             )
         )
-    if cursor:
-        try:
-            stmt = stmt.where(Customer.id < decode_cursor(cursor))
-        except ValueError as exc:
-            raise HTTPException(
-                422,
-                {"detail": "invalid cursor", "errors": [{"field": "cursor", "reason": str(exc)}]},
-            ) from exc
-    rows = list(session.scalars(stmt.order_by(Customer.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_cursor = newest_page(session, stmt, Customer.id, cursor, limit)
     do_record_access(
         get_db(request),
         who,
@@ -90,7 +81,7 @@ def get_customers(
     )
     return CustomerPage(
         items=[customer_out(session, who, c) for c in rows],
-        next_cursor=encode_cursor(rows[-1].id) if more and rows else None,
+        next_cursor=next_cursor,
     )
 
 

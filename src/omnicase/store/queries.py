@@ -28,6 +28,11 @@ class CaseQuery:
     include_merged: bool = False
 
 
+def escape_like(text: str) -> str:
+    """``text`` for a LIKE pattern with ``escape="\\"``: its % and _ are literal."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def encode_cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(f"c{last_id}".encode()).decode().rstrip("=")
 
@@ -61,8 +66,7 @@ def case_select(session: Session, who: Principal, q: CaseQuery) -> Select[Case]:
             )
         )
     if q.text:
-        escaped = q.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        pattern = f"%{escape_like(q.text)}%"
         stmt = stmt.where(
             or_(
                 Case.subject.ilike(pattern, escape="\\"),
