@@ -63,6 +63,11 @@ def test_message_for_another_brand_is_403(db: Database, client: TestClient) -> N
         "/api/v1/messages", json=body(brand="globex"), headers=auth(world.tokens["acme:agent"])
     )
     assert r.status_code == 403
+    r = client.post(
+        "/api/v1/messages", json=body(brand="nope"), headers=auth(world.tokens["acme:agent"])
+    )
+    assert r.status_code == 422
+    assert r.json()["errors"] == [{"field": "brand", "reason": "no brand named 'nope'"}]
 
 
 def test_batch_with_one_invalid_item_writes_nothing(db: Database, client: TestClient) -> None:

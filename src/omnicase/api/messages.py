@@ -20,12 +20,21 @@ router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
 MAX_BATCH = 1000
 
 
-def _check_brands(request: Request, auth: Writer, brands: set[str]) -> None:
+def _check_brands(auth: Writer, brands: set[str]) -> None:
+    """422 for a brand that does not exist, 403 for one the user does not work for."""
     session, who = auth
     allowed = visible_brand_ids(session, who)
-    slugs = {slug for bid, (slug, _) in brand_prefixes(session).items() if bid in allowed}
+    existing = {slug: bid for bid, (slug, _) in brand_prefixes(session).items()}
     for brand in sorted(brands):
-        if brand not in slugs:
+        if brand not in existing:
+            raise HTTPException(
+                422,
+                {
+                    "detail": f"no brand named {brand!r}",
+                    "errors": [{"field": "brand", "reason": f"no brand named {brand!r}"}],
+                },
+            )
+        if existing[brand] not in allowed:
             raise HTTPException(403, f"you may not post messages for brand {brand!r}")
     session.rollback()  # release the read transaction before the pipeline writes
 
@@ -57,7 +66,7 @@ def post_message(
     message: InboundMessage, request: Request, response: Response, auth: Writer
 ) -> IngestOut:
     """201 when stored, 200 when this (brand, channel, external_id) was already stored."""
-    _check_brands(request, auth, {message.brand})
+    _check_brands(auth, {message.brand})
     result = ingest(get_db(request), [message])[0]
     if result.status is IngestStatus.invalid:
         raise HTTPException(422, {"detail": "the message was refused", "errors": result.errors})
@@ -98,7 +107,7 @@ def post_batch(
                 "errors": errors,
             },
         )
-    _check_brands(request, auth, {m.brand for m in parsed})
+    _check_brands(auth, {m.brand for m in parsed})
     try:
         results = ingest(get_db(request), parsed, atomic=True)
     except InvalidBatch as exc:
