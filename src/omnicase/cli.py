@@ -177,6 +177,9 @@ def tokens_create(
 def ingest(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines")],
     batch_size: Annotated[int, typer.Option(min=1, max=5000)] = 500,
+    workers: Annotated[
+        int, typer.Option(min=0, max=16, help="processes validating and preparing lines")
+    ] = 0,
     database: DbUrl = None,
 ) -> None:
     """Ingest canonical messages, one JSON object per line.
@@ -186,7 +189,9 @@ def ingest(
     """
     from omnicase.ingest.cli_ingest import ingest_file
 
-    summary = ingest_file(_db(database), file, batch_size=batch_size, console=console)
+    summary = ingest_file(
+        _db(database), file, batch_size=batch_size, workers=workers, console=console
+    )
     print(json.dumps(summary))
     if summary["invalid"]:
         raise typer.Exit(1)

@@ -68,8 +68,9 @@ def test_org_users_tokens(url: str) -> None:
     assert code == 0 and out.strip().startswith("oc_")
 
 
+@pytest.mark.parametrize("workers", ["0", "1"])
 def test_ingest_file_reports_invalid_lines_and_keeps_them(
-    url: str, db: Database, tmp_path: Path
+    url: str, db: Database, tmp_path: Path, workers: str
 ) -> None:
     assert run(url, "org", "create", "acme", "--name", "Acme")[0] == 0
     good = [
@@ -91,7 +92,7 @@ def test_ingest_file_reports_invalid_lines_and_keeps_them(
     ]
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    code, out, err = run(url, "ingest", str(path))
+    code, out, err = run(url, "ingest", str(path), "--workers", workers)
     assert code == 1  # some lines were invalid
     summary = json.loads(out)
     assert (summary["new"], summary["duplicate"], summary["invalid"]) == (2, 1, 3)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from omnicase.ingest.pipeline import IngestStatus, ingest
-from omnicase.ingest.schema import InboundMessage, format_validation_error
+from omnicase.ingest.pipeline import IngestStatus, ingest_stream
 from omnicase.model import QuarantinedInput
 from omnicase.model.base import utcnow
 from omnicase.store.db import Database
@@ -30,8 +29,8 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
                 yield number, line
 
 
-def parse_line(line: str) -> tuple[InboundMessage | None, str | None]:
-    """A message, or the reason it is not one (field: reason; …)."""
+def parse_json(line: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The line's JSON object, or the reason it is not one (schema checks come later)."""
     if line.endswith("\x00invalid-utf8"):
         return None, "line is not valid UTF-8"
     try:
@@ -40,36 +39,29 @@ def parse_line(line: str) -> tuple[InboundMessage | None, str | None]:
         return None, f"not JSON ({exc.msg} at column {exc.colno})"
     if not isinstance(data, dict):
         return None, "a line must be one JSON object"
-    try:
-        return InboundMessage.model_validate(data), None
-    except ValidationError as exc:
-        return None, "; ".join(f"{e['field']}: {e['reason']}" for e in format_validation_error(exc))
+    return data, None
 
 
 def ingest_file(
-    db: Database, path: Path, *, batch_size: int = 500, console: Console | None = None
+    db: Database,
+    path: Path,
+    *,
+    batch_size: int = 500,
+    workers: int = 0,
+    console: Console | None = None,
 ) -> dict[str, Any]:
+    """Every line through :func:`ingest_stream` (validation and preparation in ``workers``
+    processes); invalid lines are reported with their number and quarantined."""
     console = console or Console(stderr=True)
     counts = {"new": 0, "duplicate": 0, "invalid": 0}
     invalid: list[dict[str, Any]] = []
-    total_bytes = path.stat().st_size
-    pending: list[tuple[int, str, InboundMessage]] = []
+    quarantine: list[tuple[str, str]] = []
+    submitted: deque[tuple[int, str]] = deque()
 
-    def flush() -> None:
-        results = ingest(db, [m for _, _, m in pending], batch_size=batch_size)
-        quarantine = []
-        for (number, raw, _), result in zip(pending, results, strict=True):
-            if result.status is IngestStatus.created:
-                counts["new"] += 1
-            elif result.status is IngestStatus.duplicate:
-                counts["duplicate"] += 1
-            else:
-                reason = "; ".join(f"{e['field']}: {e['reason']}" for e in result.errors)
-                invalid.append({"line": number, "reason": reason})
-                quarantine.append((raw, f"line {number}: {reason}"))
-                counts["invalid"] += 1
-        _quarantine(db, str(path), quarantine)
-        pending.clear()
+    def refuse(number: int, raw: str, reason: str) -> None:
+        invalid.append({"line": number, "reason": reason})
+        quarantine.append((raw, f"line {number}: {reason}"))
+        counts["invalid"] += 1
 
     with Progress(
         TextColumn("[bold]ingest[/bold]"),
@@ -80,29 +72,36 @@ def ingest_file(
         transient=True,
         disable=not console.is_terminal,
     ) as progress:
-        task = progress.add_task("ingest", total=total_bytes)
-        bad: list[tuple[str, str]] = []
-        for number, line in _lines(path):
-            progress.advance(task, len(line) + 1)
-            message, error = parse_line(line)
-            if message is None:
-                assert error is not None
-                invalid.append({"line": number, "reason": error})
-                bad.append((line, f"line {number}: {error}"))
-                counts["invalid"] += 1
-                continue
-            pending.append((number, line, message))
-            if len(pending) >= batch_size:
-                flush()
-        if pending:
-            flush()
-        _quarantine(db, str(path), bad)
+        task = progress.add_task("ingest", total=path.stat().st_size)
+
+        def objects() -> Iterator[dict[str, Any]]:
+            for number, line in _lines(path):
+                progress.advance(task, len(line) + 1)
+                data, error = parse_json(line)
+                if data is None:
+                    refuse(number, line, error or "invalid")
+                    continue
+                submitted.append((number, line))
+                yield data
+
+        for result in ingest_stream(db, objects(), batch_size=batch_size, workers=workers):
+            number, raw = submitted.popleft()
+            if result.status is IngestStatus.created:
+                counts["new"] += 1
+            elif result.status is IngestStatus.duplicate:
+                counts["duplicate"] += 1
+            else:
+                refuse(
+                    number, raw, "; ".join(f"{e['field']}: {e['reason']}" for e in result.errors)
+                )
+    _quarantine(db, str(path), quarantine)
+    invalid.sort(key=lambda i: int(i["line"]))
     for item in invalid:
         console.print(f"[yellow]line {item['line']}[/yellow]: {item['reason']}")
     console.print(
         f"new {counts['new']}, duplicate {counts['duplicate']}, invalid {counts['invalid']}"
     )
-    return {**counts, "invalid_lines": sorted(invalid, key=lambda i: int(i["line"]))}
+    return {**counts, "invalid_lines": invalid}
 
 
 def _quarantine(db: Database, source: str, rows: list[tuple[str, str]]) -> None:
