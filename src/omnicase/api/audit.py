@@ -39,16 +39,6 @@ def get_audit_log(
         stmt = stmt.where(Event.kind.like(f"{escape_like(kind)}%", escape="\\"))
     rows, next_cursor = newest_page(session, stmt, Event.id, cursor, limit)
     return AuditPage(
-        items=[
-            EventOut(
-                id=e.id,
-                kind=e.kind,
-                at=e.at,
-                actor=e.actor,
-                message_id=e.message_id,
-                data=e.data or {},
-            )
-            for e in rows
-        ],
+        items=[EventOut.of(e) for e in rows],
         next_cursor=next_cursor,
     )

@@ -194,17 +194,7 @@ def case_detail(session: Session, case: Case) -> CaseDetail:
             )
             for lk in links
         ],
-        events=[
-            EventOut(
-                id=e.id,
-                kind=e.kind,
-                at=e.at,
-                actor=e.actor,
-                message_id=e.message_id,
-                data=e.data or {},
-            )
-            for e in events
-        ],
+        events=[EventOut.of(e) for e in events],
     )
 
 

@@ -117,6 +117,17 @@ class EventOut(BaseModel):
     message_id: int | None
     data: dict[str, Any]
 
+    @classmethod
+    def of(cls, event: Any) -> EventOut:
+        return cls(
+            id=event.id,
+            kind=event.kind,
+            at=event.at,
+            actor=event.actor,
+            message_id=event.message_id,
+            data=event.data or {},
+        )
+
 
 class CaseDetail(CaseSummary):
     order_numbers: list[str]

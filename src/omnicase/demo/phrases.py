@@ -13,19 +13,6 @@ Keys are ``(language, reason)`` or ``language``; languages are ``"fr"`` and ``"e
 
 from __future__ import annotations
 
-REASONS: tuple[str, ...] = (
-    "order",
-    "delivery",
-    "availability",
-    "return",
-    "refund",
-    "promotion",
-    "payment",
-    "account",
-    "product",
-    "other",
-)
-
 #: Relative frequency of each contact reason (e-commerce heavy: delivery and order first).
 REASON_WEIGHTS: dict[str, float] = {
     "delivery": 26,

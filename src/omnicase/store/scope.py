@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from omnicase.model import Case, Customer, Engagement, Organisation, Team, User
@@ -133,8 +133,3 @@ def customer_filter(
     if cases is false():
         return false()
     return exists(select(Case.id).where(Case.customer_id == Customer.id, cases))
-
-
-def brand_filter(who: Principal) -> ColumnElement[bool]:
-    """For brand-wide objects that only the brand's own staff may see (users, settings)."""
-    return Organisation.id == who.organisation_id if who.is_brand_staff else true()
