@@ -17,8 +17,9 @@ from omnicase.ingest.evaluate import evaluate_threading
 
 JOURNEYS = Path(__file__).resolve().parents[1] / "data" / "journeys"
 
-#: Measured on 2026-11-23 (docs/benchmarks.md); raise these as the gap closes.
-HELDOUT_FLOOR = {"precision": 0.93, "recall": 0.92}
+#: Measured on 2026-12-01 (docs/benchmarks.md) on the 47 held-out journeys, 30 of them
+#: by an author whose journeys nothing was ever tuned on; raise these as the gap closes.
+HELDOUT_FLOOR = {"precision": 0.90, "recall": 0.85}
 
 
 @pytest.mark.slow
@@ -34,3 +35,10 @@ def test_threading_precision_and_recall() -> None:
     held = report.splits["heldout"]
     assert held.precision >= HELDOUT_FLOOR["precision"]
     assert held.recall >= HELDOUT_FLOOR["recall"]
+
+
+def test_held_out_journeys_cannot_be_traced() -> None:
+    held = next((JOURNEYS / "heldout").glob("*.jsonl")).name.split("_")[0]
+    with pytest.raises(ValueError, match="held-out"):
+        evaluate_threading(JOURNEYS, trace=frozenset({held}))
+

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Table,
     and_,
@@ -28,6 +29,12 @@ from sqlalchemy import (
 )
 
 from omnicase.ingest.prepare import Prepared, entities_json
+from omnicase.ingest.refer_back import (
+    NAMED_WINDOW,
+    EarlierContact,
+    Match,
+    find_earlier_contact,
+)
 from omnicase.ingest.results import IngestResult, IngestStatus
 from omnicase.ingest.threading import (
     CONFIDENT_REASON,
@@ -50,6 +57,7 @@ C = CASES.c
 M = MESSAGES.c
 I = IDENTITIES.c  # noqa: E741
 R = REFERENCES.c
+CU = CUSTOMERS.c
 
 #: Identity kinds by how strongly they designate one person.
 IDENTITY_STRENGTH = ("email", "phone", "whatsapp", "messenger", "instagram", "x", "chat")
@@ -298,6 +306,7 @@ class Batch:
             )
             for case_id, channel, conv, reason, direction, last in rows:
                 state = by_id[case_id]
+                state.channels.add(channel)
                 if conv is not None:
                     state.conversations.add(f"{channel}:{conv}")
                 if reason and reason != "other":
@@ -355,12 +364,23 @@ class Batch:
             if (cid := self.orders.get((b, order))) is not None:
                 found.append((cid, "order_number"))
         evidence: list[dict[str, Any]] = []
+        earlier = None
+        if not found and p.features.follow_up and (p.sender_name or p.refers_to):
+            earlier = self.earlier_contact(p)
+            if earlier is not None:
+                found.append((earlier.contact.customer_id, earlier.rule))
         if found:
             rules: dict[int, str] = {}
             for cid, rule in found:
                 rules.setdefault(cid, rule)
             customer_id = min(rules)
             evidence.append({"rule": rules[customer_id]})
+            if earlier is not None:
+                evidence[-1].update(
+                    score=earlier.score,
+                    earlier_case=earlier.contact.case_id,
+                    channels=sorted(p.refers_to),
+                )
             for other in sorted(set(rules) - {customer_id}):
                 self._merge_customers(p, customer_id, other, rules[other])
                 evidence.append(
@@ -409,6 +429,54 @@ class Batch:
                     )
                 )
         return customer_id, evidence
+
+    def earlier_contact(self, p: Prepared) -> Match | None:
+        """A sender nobody knows who refers back to an earlier contact: the brand's recent
+        cases whose customer bears the sender's name (or no name, on a channel the message
+        names), judged by :func:`refer_back.find_earlier_contact`. A rare path (unknown
+        sender and a reference to an earlier contact), so one query here is fine."""
+        at = p.msg.received_at
+        named = [t for t in p.sender_name if len(t) >= 3]
+        conditions: list[ColumnElement[bool]] = [
+            func.lower(CU.name).like(f"%{t}%") for t in named[:3]
+        ]
+        if "chat" in p.refers_to:
+            conditions.append(and_(CU.name.is_(None), C.channel == "chat"))
+        if not conditions:
+            return None
+        rows = self.conn.execute(
+            select(C.id, C.customer_id, C.channel, C.keywords, C.last_message_at, CU.name)
+            .join(CUSTOMERS, CU.id == C.customer_id)
+            .where(
+                C.brand_id == p.brand.id,
+                C.merged_into_id.is_(None),
+                CU.merged_into_id.is_(None),
+                C.last_message_at >= at - NAMED_WINDOW,
+                C.last_message_at <= at,
+                or_(*conditions),
+            )
+            .order_by(C.last_message_at.desc())
+            .limit(200)
+        ).all()
+        contacts = []
+        for case_id, customer_id, channel, keywords, last, name in rows:
+            # This batch may already have moved the case on since it was stored.
+            state = self.cases.get(case_id)
+            channels = {channel}
+            if state is not None:
+                keywords, last = state.keywords, state.last_message_at or last
+                channels.add(state.last_channel or channel)
+            contacts.append(
+                EarlierContact(
+                    case_id=case_id,
+                    customer_id=customer_id,
+                    customer_name=name,
+                    channels=frozenset(channels),
+                    keywords=frozenset(keywords or ()),
+                    last_message_at=last,
+                )
+            )
+        return find_earlier_contact(p.sender_name, p.refers_to, p.features.keywords, at, contacts)
 
     def _merge_customers(self, p: Prepared, keep: int, drop: int, rule: str) -> None:
         """The pipeline found that two customer records are one person."""
@@ -498,7 +566,7 @@ class Batch:
             if case.is_open() or (
                 case.status == "resolved"
                 and case.resolved_at is not None
-                and p.brand.window.allows(case.resolved_at, p.msg.received_at)
+                and p.brand.reply_window.allows(case.resolved_at, p.msg.received_at)
             ):
                 return explicit
             # Explicitly about a closed request: a new case that says so.
@@ -550,6 +618,7 @@ class Batch:
         f = p.features
         change = None
         case.message_count += 1
+        case.channels.add(f.channel)
         if f.conversation:
             case.conversations.add(f.conversation)
         if f.channel in SESSION_CHANNELS and p.msg.thread.conversation_id:
@@ -564,7 +633,13 @@ class Batch:
             case.keywords |= set(sorted(f.keywords)[: 64 - len(case.keywords)])
         if f.reason not in ("", "other") and f.reason_confidence >= CONFIDENT_REASON:
             case.reasons.add(f.reason)
-        if (not case.reason or case.reason == "other") and f.reason not in ("", "other"):
+        if (
+            (not case.reason or case.reason == "other")
+            and f.reason not in ("", "other")
+            # the customer's words say what the request is; an agent's only when the
+            # agent spoke first (an outbound call)
+            and (f.direction == "inbound" or case.first_inbound_at is None)
+        ):
             case.reason, case.reason_confidence = f.reason, f.reason_confidence
         if case.language is None:
             case.language = p.analysis.language

@@ -14,12 +14,18 @@ from sqlalchemy import Connection, Table, select
 
 from omnicase.ingest.identities import normalise_email, normalise_phone, party_identities
 from omnicase.ingest.quotes import strip_quoted
+from omnicase.ingest.refer_back import name_tokens, referenced_channels
 from omnicase.ingest.schema import InboundMessage
 from omnicase.ingest.threading import CONFIDENT_REASON, MessageFeatures, ReopenWindow
 from omnicase.model import Organisation
 from omnicase.understand import Analysis, OrderMatcher, analyse, compile_order_patterns, fold
 
 ORGS = cast(Table, Organisation.__table__)
+
+#: Default days after resolution during which a reply on the case's own thread reopens it
+#: (brand setting ``reply_window_days``); past it, or once closed, a follow-up case opens.
+REPLY_WINDOW_DAYS = 30
+_DEFAULT_REPLY_WINDOW = ReopenWindow(REPLY_WINDOW_DAYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +39,9 @@ class BrandContext:
     reference_re: re.Pattern[str]
     #: The brand's own mail domains (settings ``email_domain`` / ``email_domains``).
     own_domains: frozenset[str] = frozenset()
+    #: How long an explicit reply (mail headers, case reference) still reopens a resolved
+    #: case: longer than ``window``, since the customer named the case themselves.
+    reply_window: ReopenWindow = _DEFAULT_REPLY_WINDOW
 
 
 @lru_cache(maxsize=256)
@@ -65,6 +74,9 @@ def load_brands(
                 int(settings.get("thread_window_days", default_window)), org.timezone
             ),
             reference_re=_reference_re(prefix),
+            reply_window=ReopenWindow(
+                int(settings.get("reply_window_days", REPLY_WINDOW_DAYS)), org.timezone
+            ),
             own_domains=frozenset(
                 d.lower()
                 for d in (settings.get("email_domain"), *settings.get("email_domains", ()))
@@ -88,12 +100,16 @@ class Prepared:
     references: list[str]
     #: Identities that could not be normalised and were left out (field, reason).
     ignored: list[dict[str, str]]
+    #: The sender's name as folded tokens (for a sender nobody knows who refers back).
+    sender_name: tuple[str, ...] = ()
+    #: Channels the message names when it refers to an earlier contact ("I emailed").
+    refers_to: frozenset[str] = frozenset()
 
 
 #: Short thank-yous and receipts, FR/EN, accents folded ("reçu" → "recu").
 _ACK = re.compile(
-    r"\b(?:merci|thanks?|thank\s+you|thx|cheers|ok|okay|d'?accord|parfait|super|top|great|"
-    r"perfect|brilliant|recu|received|arrived|arrive|c\s*bon|all\s+good|sorted|nickel)\b|👍|🙏",
+    r"\b(?:merci|thanks?|thank\s+you|thx|cheers|ok|okay|d'?accord|parfait|super|great|"
+    r"perfect|brilliant|c\s*est\s+top|recu|received|arrived|arrive|c\s*bon|all\s+good|sorted|nickel)\b|👍|🙏",
     re.IGNORECASE,
 )
 
@@ -178,6 +194,8 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
         and (confidence < CONFIDENT_REASON or reason == "other")
     )
     conversation = msg.thread.conversation_id
+    inbound_follow_up = msg.direction.value == "inbound" and analysis.follow_up
+    refers_to = referenced_channels(body) if inbound_follow_up else frozenset()
     features = MessageFeatures(
         at=msg.received_at,
         channel=msg.channel.value,
@@ -193,8 +211,21 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
         and not orders
         and is_acknowledgement(strip_quoted(msg.text or "")),
         new_topic=msg.direction.value == "inbound" and announces_new_topic(body),
+        refers_to=refers_to,
     )
-    return Prepared(index, msg, brand, identities, revealed, analysis, features, refs, ignored)
+    return Prepared(
+        index,
+        msg,
+        brand,
+        identities,
+        revealed,
+        analysis,
+        features,
+        refs,
+        ignored,
+        sender_name=name_tokens(party.name, party.email) if inbound_follow_up else (),
+        refers_to=refers_to,
+    )
 
 
 def entities_json(a: Analysis) -> dict[str, Any]:

@@ -80,6 +80,8 @@ class CaseState:
     last_direction: str | None = None
     #: Every reason seen on the case's messages (one request moves through several).
     reasons: set[str] = field(default_factory=set)
+    #: Every channel the case's messages came through.
+    channels: set[str] = field(default_factory=set)
     dirty: bool = False
     new_orders: set[str] = field(default_factory=set)
 
@@ -104,6 +106,8 @@ class MessageFeatures:
     acknowledgement: bool = False
     #: "rien à voir", "autre question", "and also": the customer says it is another request.
     new_topic: bool = False
+    #: Channels a follow-up names ("I emailed yesterday", "sur Instagram").
+    refers_to: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,9 +204,11 @@ def score_case(
             score += 0.3
             detail["related_reason"] = [case.reason, msg.reason]
         elif msg.direction == "inbound" and not vague_chase:
-            # (an agent's answer is worded differently; its reason is no evidence)
+            # (an agent's answer is worded differently; its reason is no evidence). A
+            # customer who refers back to an earlier contact ("I emailed yesterday about
+            # …") says it is the same matter, whatever words the classifier reads now.
             detail["different_reason"] = [case.reason, msg.reason]
-            score -= 0.6
+            score -= 0.2 if _refers_to_case(case, msg) else 0.6
     if msg.new_topic:
         score -= 0.5
         detail["new_topic"] = True
@@ -218,6 +224,7 @@ def score_case(
     recent = case.last_message_at is not None and msg.at - case.last_message_at <= RECENT
     if (
         not vague_chase
+        and len(msg.keywords & case.keywords) < 2  # still about the same thing
         and case.is_open()
         and case.first_response_at is not None
         and case.last_message_at is not None
@@ -264,9 +271,15 @@ def score_case(
             score -= 0.3
             detail["no_continuity"] = True
     if msg.follow_up and case.is_open() and not msg.new_topic:
-        score += 0.55
-        detail["follow_up"] = True
-        rule = "follow_up"
+        if msg.refers_to and not msg.refers_to & (case.channels | {case.channel}):
+            # "I contacted you on WhatsApp about …" and this case never was on WhatsApp:
+            # the customer chases a contact this case does not hold.
+            score += 0.2
+            detail["follow_up_elsewhere"] = sorted(msg.refers_to)
+        else:
+            score += 0.55
+            detail["follow_up"] = True
+            rule = "follow_up"
     if msg.acknowledgement:
         score += 0.55
         detail["acknowledgement"] = True
@@ -280,6 +293,15 @@ def score_case(
         detail["answer"] = True
         rule = "answer_to_open_case"
     return score, rule, detail
+
+
+def _refers_to_case(case: CaseState, msg: MessageFeatures) -> bool:
+    """A follow-up that names a channel the case came through ("I emailed yesterday about
+    …") or shares two content words with it: the customer says it is this matter."""
+    if not msg.follow_up or msg.new_topic:
+        return False
+    named = bool(msg.refers_to & (case.channels | {case.channel}))
+    return named or len(msg.keywords & case.keywords) >= 2
 
 
 def choose_case(

@@ -1,0 +1,172 @@
+"""A sender nobody knows who says they wrote before: which earlier contact was theirs?
+
+A customer who emails from a new address "as asked on Instagram", opens a chat saying "I
+filled in the form last night", or writes from a work address about "the invoice you sent
+me yesterday" is, for an agent, the person of that earlier contact: she looks them up by
+name and topic. This module does the same, conservatively, with no database: the pipeline
+gives it the brand's recent cases whose customer bears a matching name (or no name at all)
+and it picks the one earlier contact that fits, or none when two could.
+
+Rules (strongest first), each needing the message to refer back to an earlier contact:
+
+* ``same_full_name``: first name and surname agree ("Bethany Crane" / "beth.crane.home",
+  "B. Chevalier" / "Bruno Chevalier"), the case was active within :data:`NAMED_WINDOW`;
+* ``same_first_name``: the sender gave a first name only ("Camille" in a chat), the case is
+  on a channel the message names ("le formulaire") and was active within
+  :data:`FIRST_NAME_WINDOW`;
+* ``same_topic_anonymous``: the earlier contact is an anonymous web chat (no name, no
+  address), the message names the chat ("your web chat") and shares three content words
+  or more with it.
+
+Without a reference to an earlier contact nothing is linked: a shared name alone is not a
+person (two Marie Martin are two customers).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+
+from omnicase.understand import fold
+from omnicase.understand._text import words
+
+NAMED_WINDOW: Final = timedelta(days=14)
+FIRST_NAME_WINDOW: Final = timedelta(hours=72)
+ANONYMOUS_WINDOW: Final = timedelta(days=8)
+#: Content words an anonymous chat and the message must share: templates and common
+#: complaints ("ma commande est bloquée") share two easily, a real topic shares more.
+ANONYMOUS_SHARED_WORDS: Final = 3
+
+#: Words naming a channel, folded ("e-mail" → "e mail" is matched by ``e.?mail``).
+_CHANNEL_WORDS: Final[dict[str, str]] = {
+    "email": r"e.?mails?|mails?|courriels?|emailed|e.?mailed|inbox|boite mail",
+    "chat": r"chat|tchat|live chat|web ?chat|chatbot|messagerie instantanee",
+    "webform": r"formulaires?|forms?|contact form",
+    "instagram": r"instagram|insta|ig",
+    "messenger": r"messenger|facebook|fb",
+    "whatsapp": r"whatsapp|whats app|wa",
+    "phone": r"appels?|appele|telephone|telephoner|tel|called|call|rang|phoned|phone|"
+    r"voicemail|messagerie|message vocal|vocal",
+    "sms": r"sms|textos?|texted|text message|text",
+    "x": r"twitter|tweets?|tweete",
+}
+_CHANNEL_RE: Final = {
+    channel: re.compile(rf"\b(?:{pattern})\b") for channel, pattern in _CHANNEL_WORDS.items()
+}
+
+#: Words in display names and handles that are not part of a person's name.
+_NOT_A_NAME: Final = frozenset(
+    words("home official shop store the mr mrs ms mme mlle m monsieur madame miss dr")
+)
+_NAME_SPLIT: Final = re.compile(r"[^a-z]+")
+
+
+def referenced_channels(text: str) -> frozenset[str]:
+    """Channels a message names ("I emailed", "sur Instagram", "le formulaire")."""
+    folded = fold(text)
+    return frozenset(ch for ch, pattern in _CHANNEL_RE.items() if pattern.search(folded))
+
+
+def name_tokens(name: str | None, email: str | None = None) -> tuple[str, ...]:
+    """A person's name as folded tokens, from a display name or handle, else the email's
+    local part ("beth.crane.home" → beth, crane; "b.chevalier@…" → b, chevalier)."""
+    source = name or (email.partition("@")[0] if email else "")
+    tokens = [t for t in _NAME_SPLIT.split(fold(source)) if t and t not in _NOT_A_NAME]
+    return tuple(tokens[:4])
+
+
+def _first_agrees(a: str, b: str) -> bool:
+    """ "beth" ~ "bethany", "b" ~ "bruno": one is the other's start (initials included)."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return long_.startswith(short) and (len(short) >= 3 or len(short) == 1)
+
+
+def name_match(sender: Sequence[str], other: Sequence[str]) -> str | None:
+    """``"full"`` (first name and surname), ``"first"`` (the sender gave a first name
+    only and it is the other's), or ``None``."""
+    if not sender or not other:
+        return None
+    if len(sender) >= 2 and len(other) >= 2:
+        surnames = {t for t in sender[1:] if len(t) >= 3} & {t for t in other[1:] if len(t) >= 3}
+        if surnames and _first_agrees(sender[0], other[0]):
+            return "full"
+        return None
+    if len(sender) == 1 and len(sender[0]) >= 3 and sender[0] == other[0]:
+        return "first"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierContact:
+    """A recent case of the brand, as far as this decision needs it."""
+
+    case_id: int
+    customer_id: int
+    customer_name: str | None
+    channels: frozenset[str]
+    keywords: frozenset[str]
+    last_message_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    contact: EarlierContact
+    rule: str
+    score: float
+
+
+def find_earlier_contact(
+    sender: Sequence[str],
+    refers_to: frozenset[str],
+    keywords: frozenset[str],
+    at: datetime,
+    contacts: Iterable[EarlierContact],
+) -> Match | None:
+    """The one earlier contact this message refers back to, or None (none, or several
+    customers fit equally: guessing between two people is worse than a new record)."""
+    best: dict[str, dict[int, EarlierContact]] = {}
+    for contact in contacts:
+        age = at - contact.last_message_at
+        if age < timedelta(0):
+            continue
+        rule = _rule(sender, refers_to, keywords, age, contact)
+        if rule is not None:
+            best.setdefault(rule, {}).setdefault(contact.customer_id, contact)
+    for rule, score in (
+        ("same_full_name", 0.9),
+        ("same_first_name", 0.75),
+        ("same_topic_anonymous", 0.7),
+    ):
+        found = best.get(rule, {})
+        if len(found) == 1:
+            return Match(next(iter(found.values())), rule, score)
+        if found:
+            return None  # two people fit: do not guess
+    return None
+
+
+def _rule(
+    sender: Sequence[str],
+    refers_to: frozenset[str],
+    keywords: frozenset[str],
+    age: timedelta,
+    contact: EarlierContact,
+) -> str | None:
+    other = name_tokens(contact.customer_name)
+    match = name_match(sender, other)
+    on_named_channel = bool(refers_to & contact.channels)
+    if match == "full" and age <= NAMED_WINDOW:
+        return "same_full_name"
+    if match == "first" and on_named_channel and age <= FIRST_NAME_WINDOW:
+        return "same_first_name"
+    if (
+        not other
+        and "chat" in refers_to & contact.channels
+        and age <= ANONYMOUS_WINDOW
+        and len(keywords & contact.keywords) >= ANONYMOUS_SHARED_WORDS
+    ):
+        return "same_topic_anonymous"
+    return None

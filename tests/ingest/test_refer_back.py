@@ -1,0 +1,196 @@
+"""A sender nobody knows who refers back to an earlier contact (pure rules, then the
+pipeline on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from omnicase.ingest.pipeline import ingest_one
+from omnicase.ingest.refer_back import (
+    EarlierContact,
+    find_earlier_contact,
+    name_match,
+    name_tokens,
+    referenced_channels,
+)
+from omnicase.model import Case, Message
+from omnicase.store.db import Database
+from tests.factories import T0, make_world, message
+
+AT = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
+
+
+def contact(
+    case_id: int,
+    customer_id: int,
+    name: str | None,
+    channel: str = "email",
+    hours_ago: float = 20,
+    keywords: frozenset[str] = frozenset(),
+) -> EarlierContact:
+    return EarlierContact(
+        case_id, customer_id, name, frozenset({channel}), keywords, AT - timedelta(hours=hours_ago)
+    )
+
+
+def test_name_tokens_from_names_handles_and_addresses() -> None:
+    assert name_tokens("Bethany Crane") == ("bethany", "crane")
+    assert name_tokens("beth.crane.home") == ("beth", "crane")
+    assert name_tokens("M. Élise Lefèvre") == ("elise", "lefevre")
+    assert name_tokens(None, "b.chevalier@example.com") == ("b", "chevalier")
+    assert name_tokens(None) == ()
+
+
+def test_name_match_needs_first_name_and_surname_to_agree() -> None:
+    assert name_match(("bethany", "crane"), ("beth", "crane")) == "full"
+    assert name_match(("b", "chevalier"), ("bruno", "chevalier")) == "full"
+    assert name_match(("marie", "martin"), ("paul", "martin")) is None  # a household
+    assert name_match(("camille",), ("camille", "girard")) == "first"
+    assert name_match(("camille",), ("claire", "girard")) is None
+    assert name_match(("be", "crane"), ("bethany", "crane")) is None  # 2 letters: no
+
+
+def test_referenced_channels() -> None:
+    assert referenced_channels("Comme demandé sur Instagram, voici") == {"instagram"}
+    assert referenced_channels("I spoke to someone on your web chat") == {"chat"}
+    assert referenced_channels("j'ai rempli le formulaire hier soir") == {"webform"}
+    assert referenced_channels("je vous ai envoyé un mail hier") == {"email"}
+    assert referenced_channels("Bonjour, ma commande") == frozenset()
+
+
+def test_one_full_name_match_is_the_earlier_contact() -> None:
+    found = find_earlier_contact(
+        ("aurore", "blanchard"),
+        frozenset({"email"}),
+        frozenset(),
+        AT,
+        [contact(1, 10, "Aurore Blanchard"), contact(2, 11, "Paul Blanchard")],
+    )
+    assert found is not None and found.contact.customer_id == 10
+    assert found.rule == "same_full_name"
+
+
+def test_two_people_with_the_same_name_are_not_guessed_between() -> None:
+    found = find_earlier_contact(
+        ("marie", "martin"),
+        frozenset({"email"}),
+        frozenset(),
+        AT,
+        [contact(1, 10, "Marie Martin"), contact(2, 11, "Marie Martin")],
+    )
+    assert found is None
+
+
+def test_first_name_only_needs_the_named_channel_and_a_recent_contact() -> None:
+    named_form = frozenset({"webform"})
+    recent_form = contact(1, 10, "Camille Girard", channel="webform", hours_ago=15)
+    assert find_earlier_contact(("camille",), named_form, frozenset(), AT, [recent_form])
+    # the same name on another channel, or too long ago: nothing
+    other_channel = contact(1, 10, "Camille Girard", channel="email", hours_ago=15)
+    assert find_earlier_contact(("camille",), named_form, frozenset(), AT, [other_channel]) is None
+    old = contact(1, 10, "Camille Girard", channel="webform", hours_ago=24 * 5)
+    assert find_earlier_contact(("camille",), named_form, frozenset(), AT, [old]) is None
+
+
+def test_anonymous_chat_needs_the_channel_and_the_same_topic() -> None:
+    words = frozenset({"topper", "smell", "memory", "foam"})
+    chat = contact(1, 10, None, channel="chat", hours_ago=24 * 4, keywords=words)
+    refer_chat = frozenset({"chat"})
+    found = find_earlier_contact(("chris", "baxter"), refer_chat, words, AT, [chat])
+    assert found is not None and found.rule == "same_topic_anonymous"
+    other_topic = frozenset({"rug", "collection"})
+    assert find_earlier_contact(("chris", "baxter"), refer_chat, other_topic, AT, [chat]) is None
+
+
+# ---- through the pipeline ------------------------------------------------------------------
+
+
+def test_messenger_dm_about_yesterdays_email_joins_that_customer_and_case(db: Database) -> None:
+    make_world(db)
+    mail = ingest_one(
+        db,
+        message(
+            email="aurore.blanchard@example.fr",
+            name="Aurore Blanchard",
+            text="Bonjour, j'ai reçu un chemisier blanc au lieu de la blouse fleurie en 38.",
+        ),
+    )
+    dm = ingest_one(
+        db,
+        message(
+            channel="messenger",
+            messenger="psid-77",
+            name="Aurore Blanchard",
+            conversation_id="t-77",
+            minutes=60 * 30,
+            text="Bonsoir, je vous ai envoyé un mail hier pour une erreur d'article "
+            "(un chemisier au lieu de la blouse fleurie), des nouvelles ?",
+        ),
+    )
+    assert dm.customer_id == mail.customer_id
+    assert dm.case_id == mail.case_id
+    with db.reading() as s:
+        m = s.get(Message, dm.message_id)
+        assert m is not None
+        evidence = m.link_detail["customer"][0]
+        assert evidence["rule"] == "same_full_name"
+        assert evidence["earlier_case"] == mail.case_id
+
+
+def test_same_name_without_a_reference_back_is_another_customer(db: Database) -> None:
+    make_world(db)
+    first = ingest_one(
+        db, message(email="marie.martin@example.fr", name="Marie Martin", text="Ma robe ?")
+    )
+    other = ingest_one(
+        db,
+        message(
+            channel="messenger",
+            messenger="psid-78",
+            name="Marie Martin",
+            minutes=120,
+            text="Bonjour, avez-vous la veste en 40 ?",
+        ),
+    )
+    assert other.customer_id != first.customer_id
+
+
+def test_explicit_reply_reopens_a_resolved_case_for_30_days_then_a_follow_up(
+    db: Database,
+) -> None:
+    make_world(db)
+    first = ingest_one(db, message(external_id="<r1@x>", text="Échange de taille pour le jean"))
+    with db.transaction() as s:
+        case = s.get(Case, first.case_id)
+        assert case is not None
+        case.status, case.resolved_at = "resolved", T0
+    late = ingest_one(
+        db,
+        message(
+            external_id="<r2@x>",
+            in_reply_to="<r1@x>",
+            at=T0 + timedelta(days=9),
+            text="Le 36 ne va pas non plus, je préfère être remboursée",
+        ),
+    )
+    assert late.case_id == first.case_id and late.rule == "reply_header"
+    with db.transaction() as s:
+        case = s.get(Case, first.case_id)
+        assert case is not None
+        case.status, case.resolved_at = "resolved", T0 + timedelta(days=9)
+    too_late = ingest_one(
+        db,
+        message(
+            external_id="<r3@x>",
+            in_reply_to="<r2@x>",
+            at=T0 + timedelta(days=45),
+            text="Le remboursement n'est jamais arrivé",
+        ),
+    )
+    assert too_late.case_id != first.case_id
+    with db.reading() as s:
+        m = s.scalar(select(Message).where(Message.id == too_late.message_id))
+        assert m is not None and m.link_rule == "follow_up_of_closed"
+        assert m.link_detail["previous_case"] == first.case_id
