@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -29,8 +30,26 @@ def upgrade(db: Database, revision: str = "head") -> None:
         conn.commit()
 
 
+@cache
+def head_revision() -> str | None:
+    """The newest migration in the code (read once: it cannot change while running)."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def known_revisions() -> set[str]:
+    """Every migration revision the code knows (a backup must be at one of them)."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def current_revision(db: Database) -> str | None:
+    """The database's revision; None for a database never migrated."""
+    with db.engine.connect() as conn:
+        revision = MigrationContext.configure(conn).get_current_revision()
+        conn.rollback()
+    return revision
+
+
 def is_current(db: Database) -> bool:
     """True when the database is at the newest migration (readiness check)."""
-    head = ScriptDirectory.from_config(alembic_config(db.url)).get_current_head()
-    with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision() == head
+    return current_revision(db) == head_revision()
