@@ -11,7 +11,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
-from omnicase.config import ConfigError, Settings, load_settings
+from omnicase.config import ConfigError, Settings, check_database_url, load_settings
 from omnicase.store.db import Database
 
 app = typer.Typer(
@@ -54,13 +54,24 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except ConfigError as exc:
-        for error in exc.errors:
-            console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(2) from exc
+        _config_errors(exc)
+
+
+def _config_errors(exc: ConfigError) -> NoReturn:
+    """Each bad setting on its own line (never wrapped: paths stay whole), then exit 2."""
+    for error in exc.errors:
+        console.print(f"[red]error:[/red] {error}", soft_wrap=True, highlight=False)
+    raise typer.Exit(2) from exc
 
 
 def _db(url: str | None) -> Database:
-    return Database(url or _settings().database_url)
+    """``--database`` (or its variable) when given, checked like the settings are."""
+    if url is None:
+        return Database(_settings().database_url)
+    try:
+        return Database(check_database_url(url))
+    except ValueError as exc:
+        _fail(f"database_url: {exc}")
 
 
 def _fail(message: str) -> NoReturn:
@@ -92,20 +103,14 @@ def config_check(
     every error if any value is invalid."""
     import os
 
-    from rich.table import Table
-
     from omnicase.config import describe, load
 
     try:
         loaded = load(os.environ, config)
     except ConfigError as exc:
-        for error in exc.errors:
-            console.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(2) from exc
-    table = Table("setting", "value", "from", box=None)
+        _config_errors(exc)
     for name, value in describe(loaded.settings).items():
-        table.add_row(name, value, loaded.sources[name])
-    Console(width=160).print(table)
+        print(f"{name} = {value}  # {loaded.sources[name]}")
 
 
 def _refused(exc: Exception) -> None:
@@ -130,7 +135,7 @@ Force = Annotated[bool, typer.Option("--force", help="replace an existing file/d
 def _sqlite_copy(restoring: bool, path: Path, force: bool, database: str | None) -> None:
     from omnicase.store.backup import BackupError, backup, restore
 
-    url = database or _settings().database_url
+    url = _db(database).url
     try:
         info = restore(url, path, force=force) if restoring else backup(url, path, force=force)
     except BackupError as exc:

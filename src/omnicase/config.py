@@ -8,6 +8,7 @@ request that needs the value.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -258,9 +259,12 @@ def mask_url(url: str) -> str:
 
 
 def describe(settings: Settings) -> dict[str, str]:
-    """Every setting as printable text, secrets masked."""
+    """Every setting as a TOML value (so ``config check`` output can seed a file), secrets
+    masked."""
     out: dict[str, str] = {}
     for f in fields(settings):
         value = getattr(settings, f.name)
-        out[f.name] = mask_url(value) if BY_NAME[f.name].secret else str(value)
+        if BY_NAME[f.name].secret:
+            value = mask_url(value)
+        out[f.name] = str(value) if isinstance(value, int) else json.dumps(str(value))
     return out

@@ -35,7 +35,8 @@ EXTRA_FIELDS = (
 EMAIL_RE = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 # A phone-like run: optional +, then digits with spaces, dots, dashes or brackets between.
 PHONE_RE = re.compile(r"(?<![\w.+-])\+?\(?\d(?:[\d\s().-]*\d)?(?![\w-])")
-DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{1,3}(?:\.\d{1,3}){3}")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IPV4_RE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 EMAIL_MASK = "<email>"
 PHONE_MASK = "<phone>"
 
@@ -43,7 +44,7 @@ PHONE_MASK = "<phone>"
 def _phone(match: re.Match[str]) -> str:
     text = match.group(0)
     digits = sum(c.isdigit() for c in text)
-    if digits < 8 or digits > 15 or DATE_RE.search(text):
+    if digits < 8 or digits > 15 or DATE_RE.search(text) or IPV4_RE.fullmatch(text):
         return text
     return PHONE_MASK
 

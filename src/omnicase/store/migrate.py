@@ -7,10 +7,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 
 from omnicase.store.db import Database
+
+VERSION_TABLE = "alembic_version"
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -43,11 +45,17 @@ def known_revisions() -> set[str]:
 
 
 def current_revision(db: Database) -> str | None:
-    """The database's revision; None for a database never migrated."""
+    """The database's revision; None for a database never migrated.
+
+    Read from Alembic's table directly: ``MigrationContext.configure`` logs two INFO lines
+    per call, which would flood the log at every readiness probe.
+    """
     with db.engine.connect() as conn:
-        revision = MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return None
+        revision = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
         conn.rollback()
-    return revision
+    return str(revision) if revision is not None else None
 
 
 def is_current(db: Database) -> bool:
