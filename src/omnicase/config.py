@@ -88,7 +88,7 @@ OPTIONS: tuple[Option, ...] = (
         "data_dir",
         "OMNICASE_DATA_DIR",
         Path,
-        "directory for files omnicase writes (created if missing; must be writable)",
+        "directory for files omnicase writes (must be writable, or creatable)",
     ),
     Option("log_level", "OMNICASE_LOG_LEVEL", str, "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
     Option("log_format", "OMNICASE_LOG_FORMAT", str, "json (one object per line) or text"),

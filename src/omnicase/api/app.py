@@ -8,6 +8,7 @@ from omnicase import __version__
 from omnicase.api import audit, cases, customers, errors, messages, operations
 from omnicase.api.middleware import RequestContext
 from omnicase.config import load_settings
+from omnicase.logs import configure_logging
 from omnicase.store.db import Database
 
 
@@ -28,3 +29,12 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(audit.router)
     app.include_router(operations.router)
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """Factory for process managers that start the app in each web process
+    (``uvicorn omnicase.api.app:app_from_settings --factory --workers N``): every process
+    validates the settings and sets up logging itself, as none inherits the parent's."""
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(Database(settings.database_url))
