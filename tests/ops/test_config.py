@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from omnicase.cli import app
-from omnicase.config import ConfigError, Settings, load, load_settings
+from omnicase.config import OPTIONS, ConfigError, Settings, load, load_settings
 
 runner = CliRunner()
 READ_ONLY = Path("/proc/sys")  # a read-only mount, even for root
@@ -168,3 +168,15 @@ def test_commands_refuse_to_start_on_bad_settings(tmp_path: Path) -> None:
     result = runner.invoke(app, ["db", "upgrade"], env={"OMNICASE_DATABASE_URL": "mysql://h/db"})
     assert result.exit_code == 2
     assert "database_url" in result.stderr
+
+
+def test_the_deployment_guide_documents_every_setting() -> None:
+    """docs/deployment.md's reference table stays true to config.OPTIONS."""
+    guide = (Path(__file__).parents[2] / "docs" / "deployment.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in guide.splitlines() if "| `" in line}
+    for option in OPTIONS:
+        assert option.name in rows, option.name
+        row = rows[option.name]
+        assert f"`{option.env}`" in row
+        default = option.default
+        assert f"`{default if not isinstance(default, Path) else './' + str(default)}`" in row
