@@ -32,7 +32,9 @@ EXTRA_FIELDS = (
     "duration_ms",
 )
 
-EMAIL_RE = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+# Both patterns only start where a token starts (the look-behinds), which keeps them
+# linear on long runs of digits or word characters (a log line must never hang on a regex).
+EMAIL_RE = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 # A phone-like run: optional +, then digits with spaces, dots, dashes or brackets between.
 PHONE_RE = re.compile(r"(?<![\w.+-])\+?\(?\d(?:[\d\s().-]*\d)?(?![\w-])")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -52,7 +54,9 @@ def _phone(match: re.Match[str]) -> str:
 def mask_personal_data(text: str) -> str:
     """Email addresses and phone-number-like strings (8-15 digits) replaced by markers;
     dates and IPv4 addresses are left alone."""
-    return PHONE_RE.sub(_phone, EMAIL_RE.sub(EMAIL_MASK, text))
+    if "@" in text:
+        text = EMAIL_RE.sub(EMAIL_MASK, text)
+    return PHONE_RE.sub(_phone, text)
 
 
 class RedactFilter(logging.Filter):

@@ -1,8 +1,8 @@
 """Prometheus metrics: request latency, messages ingested, and database gauges computed at
 scrape time.
 
-Labels are ids and fixed vocabularies only (route templates, channels, brand slugs,
-statuses), never message text, emails or phone numbers, which also keeps the number of
+Labels are ids and fixed vocabularies only (route templates, channels, brand slugs, queue
+names, statuses), never message text, emails or phone numbers, which also keeps the number of
 series bounded.
 
 Counters and histograms live in each process. With several processes (``serve --workers
@@ -85,8 +85,8 @@ class DatabaseCollector(Collector):
         up = GaugeMetricFamily("omnicase_database_up", "1 if the database answered the scrape.")
         backlog = GaugeMetricFamily(
             "omnicase_open_cases",
-            "Cases not yet resolved (new, open, pending), by brand and status.",
-            labels=["brand", "status"],
+            "Cases not yet resolved (new, open, pending), by brand, queue and status.",
+            labels=["brand", "queue", "status"],
         )
         quarantine = GaugeMetricFamily(
             "omnicase_quarantine_size", "Inputs kept in quarantine (could not be ingested)."
@@ -94,11 +94,11 @@ class DatabaseCollector(Collector):
         try:
             with self.db.reading() as session:
                 rows = session.execute(
-                    select(Organisation.slug, Case.status, func.count())
+                    select(Organisation.slug, Case.queue, Case.status, func.count())
                     .join(Organisation, Organisation.id == Case.brand_id)
                     .where(Case.status.in_([s.value for s in OPEN_STATUSES]))
                     .where(Case.merged_into_id.is_(None))
-                    .group_by(Organisation.slug, Case.status)
+                    .group_by(Organisation.slug, Case.queue, Case.status)
                 ).all()
                 quarantined = session.scalar(select(func.count()).select_from(QuarantinedInput))
         except SQLAlchemyError as exc:
@@ -107,8 +107,8 @@ class DatabaseCollector(Collector):
             yield up
             return
         up.add_metric([], 1)
-        for slug, status, count in rows:
-            backlog.add_metric([slug, str(status)], count)
+        for slug, queue, status, count in rows:
+            backlog.add_metric([slug, queue or "none", str(status)], count)
         quarantine.add_metric([], quarantined or 0)
         yield from (up, backlog, quarantine)
 

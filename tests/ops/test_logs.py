@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -151,3 +152,32 @@ def test_access_lines_name_the_route_template_not_the_raw_path(
     access = [line for line in json_logs() if line["logger"] == "omnicase.access"]
     assert [line["route"] for line in access] == ["/api/v1/customers", "/api/v1/cases/{reference}"]
     assert "julie" not in json.dumps(access) and "004242" not in json.dumps(access)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["1" * 100_000 + "@", "1-" * 50_000 + "a@", "x@" + "a." * 50_000 + "!", "+1 " * 30_000 + "x"],
+    ids=["digits", "dashed", "domain", "plus"],
+)
+def test_the_mask_stays_linear_on_hostile_lines(hostile: str) -> None:
+    """A log line must never hang on a regex (these took tens of seconds before the
+    patterns were anchored to token starts)."""
+    started = time.perf_counter()
+    mask_personal_data(hostile)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_an_unhandled_error_is_logged_with_its_request_id(db: Database, json_logs: Lines) -> None:
+    app = create_app(db)
+
+    @app.get("/test-boom")
+    def _boom() -> None:
+        raise RuntimeError("cannot reach julie.martin@example.fr")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.get("/test-boom", headers={"X-Request-ID": "boom-1"})
+    assert r.status_code == 500
+    mine = [line for line in json_logs() if line["request_id"] == "boom-1"]
+    assert [line["message"] for line in mine] == ["unhandled error", "GET /test-boom 500"]
+    assert "RuntimeError" in mine[0]["exception"] and "<email>" in mine[0]["exception"]
+    assert "julie" not in json.dumps(mine)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from omnicase.api.app import create_app
 from omnicase.ingest.pipeline import ingest, ingest_stream
@@ -98,6 +99,10 @@ def test_request_latency_by_route_template(db: Database, client: TestClient) -> 
     )
 
 
+def min_id(session: Session) -> int:
+    return int(session.scalar(select(func.min(Case.id))) or 0)
+
+
 def test_gauges_read_the_database_at_scrape_time(db: Database, client: TestClient) -> None:
     world = make_world(db)
     h = auth(world.tokens["acme:agent"])
@@ -117,6 +122,11 @@ def test_gauges_read_the_database_at_scrape_time(db: Database, client: TestClien
         if name == "omnicase_open_cases" and dict(labels)["brand"] == "acme"
     )
     assert backlog == open_cases == 3
+    assert value(samples, "omnicase_open_cases", brand="acme", queue="none", status="new") == 3
+    with db.transaction() as s:
+        s.execute(update(Case).where(Case.id == min_id(s)).values(queue="returns"))
+    _, samples = scrape(client)
+    assert value(samples, "omnicase_open_cases", brand="acme", queue="returns", status="new") == 1
     assert value(samples, "omnicase_quarantine_size") == 1
     # ids and vocabularies only: no address, phone or text from the messages
     assert "@" not in text and "example.fr" not in text and "perdue" not in text

@@ -54,6 +54,10 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # logged here too, so the traceback carries the request id
+            log.exception("unhandled error", extra={"route": route_template(scope)})
+            raise
         finally:
             seconds = time.perf_counter() - started
             route = route_template(scope)

@@ -97,6 +97,8 @@ def backup(url: str, dest: Path, *, force: bool = False) -> BackupInfo:
     source = sqlite_path(url)
     if not source.is_file():
         raise BackupError(f"no database file at {source}")
+    if dest.is_dir():
+        raise BackupError(f"{dest} is a directory; name the backup file")
     if dest.exists() and not force:
         raise BackupError(f"{dest} exists; pass --force to replace it")
     if not dest.parent.is_dir():
