@@ -80,7 +80,7 @@ def _fail(message: str) -> NoReturn:
 
 
 @app.callback()
-def _setup(ctx: typer.Context) -> None:
+def _setup() -> None:
     """Every command logs through the one setup (omnicase.logs); bad settings are reported
     by the command that needs them (or by ``config check``)."""
     from omnicase.logs import configure_logging

@@ -61,7 +61,9 @@ def test_messages_ingested_by_channel_and_result(db: Database, client: TestClien
     assert ingest(db, [message(brand="nope", channel="chat", chat="v1")])[0].status == "invalid"
     broken = {"brand": "acme", "channel": "whatsapp", "colour": "blue"}
     garbage = {"channel": "<script>", "text": "x"}
-    assert [r.status for r in ingest_stream(db, [broken, garbage])] == ["invalid", "invalid"]
+    unhashable = {"channel": ["sms"], "text": "x"}
+    statuses = [r.status for r in ingest_stream(db, [broken, garbage, unhashable])]
+    assert statuses == ["invalid"] * 3
     _, after = scrape(client)
 
     def delta(channel: str, result: str) -> float:
@@ -70,7 +72,7 @@ def test_messages_ingested_by_channel_and_result(db: Database, client: TestClien
     assert delta("sms", "new") == 1 and delta("sms", "duplicate") == 1
     assert delta("email", "new") == 1
     assert delta("chat", "invalid") == 1 and delta("whatsapp", "invalid") == 1
-    assert delta("unknown", "invalid") == 1  # never the raw, unbounded value
+    assert delta("unknown", "invalid") == 2  # never the raw, unbounded value
     assert not any("<script>" in dict(labels).get("channel", "") for _, labels in after)
 
 

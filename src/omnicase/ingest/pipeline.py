@@ -156,10 +156,11 @@ def _prepare_raw(raw: Any, index: int) -> Prepared | IngestResult:
             msg = InboundMessage.model_validate(raw)
         except ValidationError as exc:
             channel = raw.get("channel") if isinstance(raw, dict) else None
+            known = isinstance(channel, str) and channel in Channel.__members__
             return IngestResult(
                 IngestStatus.invalid,
                 errors=format_validation_error(exc),
-                channel=channel if channel in Channel.__members__ else None,
+                channel=channel if known else None,
             )
     return prepare_or_refuse(index, msg, _WORKER_BRANDS)
 
