@@ -99,18 +99,18 @@ def config_check(
         typer.Option("--config", help="TOML file (default: $OMNICASE_CONFIG if set)"),
     ] = None,
 ) -> None:
-    """Print the effective settings (secrets masked) and where each came from; exit 2 with
-    every error if any value is invalid."""
+    """Print the effective settings as commented TOML (secrets masked) with where each came
+    from; exit 2 with every error if any value is invalid."""
     import os
 
-    from omnicase.config import describe, load
+    from omnicase.config import BY_NAME, describe, load
 
     try:
         loaded = load(os.environ, config)
     except ConfigError as exc:
         _config_errors(exc)
     for name, value in describe(loaded.settings).items():
-        print(f"{name} = {value}  # {loaded.sources[name]}")
+        print(f"# {BY_NAME[name].help}\n{name} = {value}  # {loaded.sources[name]}")
 
 
 def _refused(exc: Exception) -> None:

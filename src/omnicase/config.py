@@ -55,47 +55,6 @@ class ConfigError(ValueError):
         super().__init__("; ".join(str(e) for e in errors))
 
 
-@dataclass(frozen=True)
-class Option:
-    """One setting: its names in the environment and in the TOML file, and its meaning."""
-
-    name: str
-    env: str
-    kind: type
-    help: str
-    secret: bool = False
-
-    @property
-    def default(self) -> Any:
-        return getattr(Settings, self.name)
-
-
-OPTIONS: tuple[Option, ...] = (
-    Option(
-        "database_url",
-        "OMNICASE_DATABASE_URL",
-        str,
-        "SQLAlchemy URL: sqlite:///path.db (one machine) or postgresql://user:pw@host/db",
-        secret=True,
-    ),
-    Option(
-        "thread_window_days",
-        "OMNICASE_THREAD_WINDOW_DAYS",
-        int,
-        "days after resolution during which a message about the same request reopens it",
-    ),
-    Option(
-        "data_dir",
-        "OMNICASE_DATA_DIR",
-        Path,
-        "directory for files omnicase writes (must be writable, or creatable)",
-    ),
-    Option("log_level", "OMNICASE_LOG_LEVEL", str, "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
-    Option("log_format", "OMNICASE_LOG_FORMAT", str, "json (one object per line) or text"),
-)
-BY_NAME = {o.name: o for o in OPTIONS}
-
-
 # ---- checks: each returns the clean value or raises ValueError with the reason ---------
 
 
@@ -157,13 +116,51 @@ def check_log_format(value: Any) -> str:
     return fmt
 
 
-CHECKS: dict[str, Callable[[Any], Any]] = {
-    "database_url": check_database_url,
-    "thread_window_days": check_window,
-    "data_dir": check_data_dir,
-    "log_level": check_log_level,
-    "log_format": check_log_format,
-}
+@dataclass(frozen=True)
+class Option:
+    """One setting: its TOML key (the field name), its environment variable, how it is
+    checked, and what it means. Adding a setting = a Settings field + one Option here + a
+    row in docs/deployment.md (a test compares them)."""
+
+    name: str
+    kind: type
+    check: Callable[[Any], Any]
+    help: str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return f"OMNICASE_{self.name.upper()}"
+
+    @property
+    def default(self) -> Any:
+        return getattr(Settings, self.name)
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "database_url",
+        str,
+        check_database_url,
+        "SQLAlchemy URL: sqlite:///path.db (one machine) or postgresql://user:pw@host/db",
+        secret=True,
+    ),
+    Option(
+        "thread_window_days",
+        int,
+        check_window,
+        "days after resolution during which a message about the same request reopens it",
+    ),
+    Option(
+        "data_dir",
+        Path,
+        check_data_dir,
+        "directory for files omnicase writes (must be writable, or creatable)",
+    ),
+    Option("log_level", str, check_log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+    Option("log_format", str, check_log_format, "json (one object per line) or text"),
+)
+BY_NAME = {o.name: o for o in OPTIONS}
 
 
 # ---- loading --------------------------------------------------------------------------
@@ -236,7 +233,7 @@ def load(env: Mapping[str, str] | None = None, config_file: Path | None = None) 
         if option.env in env:
             raw, source = env[option.env], option.env
         try:
-            values[option.name] = CHECKS[option.name](raw)
+            values[option.name] = option.check(raw)
         except ValueError as exc:
             errors.append(SettingError(option.name, str(exc), source))
         sources[option.name] = source

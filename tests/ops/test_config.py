@@ -180,3 +180,16 @@ def test_the_deployment_guide_documents_every_setting() -> None:
         assert f"`{option.env}`" in row
         default = option.default
         assert f"`{default if not isinstance(default, Path) else './' + str(default)}`" in row
+
+
+def test_config_check_output_is_a_config_file_giving_the_same_settings(tmp_path: Path) -> None:
+    env = {
+        "OMNICASE_DATABASE_URL": f"sqlite:///{tmp_path}/omnicase.db",
+        "OMNICASE_THREAD_WINDOW_DAYS": "5",
+        "OMNICASE_DATA_DIR": str(tmp_path / "data"),
+    }
+    code, out, err = check(env)
+    assert code == 0, err
+    assert out.count("\n# ") == len(OPTIONS) - 1  # each setting with its meaning
+    again = write(tmp_path / "from-check.toml", out)
+    assert load({}, again).settings == load(env).settings
