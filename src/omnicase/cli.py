@@ -1,16 +1,17 @@
-"""The ``omnicase`` command: serve, demo, ingest, export, db, org, users, tokens, eval, bench."""
+"""The ``omnicase`` command: serve, demo, ingest, export, db, config, org, users, tokens,
+eval, bench."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
-from omnicase.config import load_settings
+from omnicase.config import ConfigError, Settings, check_database_url, load_settings
 from omnicase.store.db import Database
 
 app = typer.Typer(
@@ -18,7 +19,8 @@ app = typer.Typer(
     add_completion=False,
     help="omnicase: one case per customer request, whatever the channel.",
 )
-db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema, backup and restore.")
+config_app = typer.Typer(no_args_is_help=True, help="Settings (environment and TOML file).")
 org_app = typer.Typer(no_args_is_help=True, help="Brands and providers.")
 users_app = typer.Typer(no_args_is_help=True, help="Users of an organisation.")
 tokens_app = typer.Typer(no_args_is_help=True, help="API tokens.")
@@ -27,6 +29,7 @@ eval_app = typer.Typer(no_args_is_help=True, help="Evaluations on labelled data.
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks (print one JSON line).")
 cases_app = typer.Typer(no_args_is_help=True, help="Cases.")
 app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
 app.add_typer(org_app, name="org")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
@@ -46,13 +49,68 @@ DbUrl = Annotated[
 ]
 
 
+def _settings() -> Settings:
+    """The validated settings, or every error printed and exit 2."""
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        _config_errors(exc)
+
+
+def _config_errors(exc: ConfigError) -> NoReturn:
+    """Each bad setting on its own line (never wrapped: paths stay whole), then exit 2."""
+    for error in exc.errors:
+        console.print(f"[red]error:[/red] {error}", soft_wrap=True, highlight=False)
+    raise typer.Exit(2) from exc
+
+
 def _db(url: str | None) -> Database:
-    return Database(url or load_settings().database_url)
+    """``--database`` (or its variable) when given, checked like the settings are."""
+    if url is None:
+        return Database(_settings().database_url)
+    try:
+        return Database(check_database_url(url))
+    except ValueError as exc:
+        _fail(f"database_url: {exc}")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     console.print(f"[red]error:[/red] {message}")
     raise typer.Exit(2)
+
+
+@app.callback()
+def _setup() -> None:
+    """Every command logs through the one setup (omnicase.logs); bad settings are reported
+    by the command that needs them (or by ``config check``)."""
+    from omnicase.logs import configure_logging
+
+    try:
+        settings = load_settings()
+    except ConfigError:
+        settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+
+@config_app.command("check")
+def config_check(
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="TOML file (default: $OMNICASE_CONFIG if set)"),
+    ] = None,
+) -> None:
+    """Print the effective settings as commented TOML (secrets masked) with where each came
+    from; exit 2 with every error if any value is invalid."""
+    import os
+
+    from omnicase.config import BY_NAME, describe, load
+
+    try:
+        loaded = load(os.environ, config)
+    except ConfigError as exc:
+        _config_errors(exc)
+    for name, value in describe(loaded.settings).items():
+        print(f"# {BY_NAME[name].help}\n{name} = {value}  # {loaded.sources[name]}")
 
 
 def _refused(exc: Exception) -> None:
@@ -71,18 +129,63 @@ def db_upgrade(database: DbUrl = None) -> None:
     console.print(f"schema up to date ({db.dialect})")
 
 
+Force = Annotated[bool, typer.Option("--force", help="replace an existing file/database")]
+
+
+def _sqlite_copy(restoring: bool, path: Path, force: bool, database: str | None) -> None:
+    from omnicase.store.backup import BackupError, backup, restore
+
+    url = _db(database).url
+    try:
+        info = restore(url, path, force=force) if restoring else backup(url, path, force=force)
+    except BackupError as exc:
+        _fail(str(exc))
+    done = f"restored {info.path} from {path}" if restoring else f"backup written to {path}"
+    console.print(f"{done}: {info.summary}")
+    if restoring and not info.current:
+        console.print("the backup predates this version: run omnicase db upgrade")
+
+
+@db_app.command("backup")
+def db_backup(path: Path, force: Force = False, database: DbUrl = None) -> None:
+    """Copy the SQLite database to PATH with the online backup API (safe while the
+    server runs). On PostgreSQL: use pg_dump -Fc."""
+    _sqlite_copy(False, path, force, database)
+
+
+@db_app.command("restore")
+def db_restore(
+    path: Annotated[Path, typer.Argument(help="a file made by omnicase db backup")],
+    force: Force = False,
+    database: DbUrl = None,
+) -> None:
+    """Replace the SQLite database with a backup (server and workers stopped). On
+    PostgreSQL: use pg_restore."""
+    _sqlite_copy(True, path, force, database)
+
+
 @app.command()
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     database: DbUrl = None,
 ) -> None:
-    """Serve the REST API (OpenAPI at /docs)."""
+    """Serve the REST API (OpenAPI at /docs), /healthz, /readyz and /metrics."""
     import uvicorn
 
     from omnicase.api.app import create_app
 
-    uvicorn.run(create_app(_db(database)), host=host, port=port, log_level="info")
+    settings = _settings()
+    # Logging is already set up (see _setup); uvicorn's own loggers propagate to it, and
+    # the access line comes from omnicase's middleware (route template, no client IP).
+    uvicorn.run(
+        create_app(_db(database)),
+        host=host,
+        port=port,
+        log_config=None,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
 
 
 @org_app.command("create")

@@ -1,10 +1,29 @@
-"""Settings from the environment, read in one place."""
+"""Settings, read in one place: ``OMNICASE_*`` environment variables over an optional TOML
+file (``OMNICASE_CONFIG`` or ``omnicase config check --config``), over the defaults.
+
+Every value is checked when it is loaded, and every problem is reported at once, naming
+the setting and the reason, so a bad deployment fails at start rather than at the first
+request that needs the value.
+"""
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+#: Environment variable naming the TOML file.
+CONFIG_ENV = "OMNICASE_CONFIG"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("json", "text")
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
 
 
 @dataclass(frozen=True)
@@ -13,20 +32,236 @@ class Settings:
     #: Days after resolution during which a new message about the same request reopens it.
     thread_window_days: int = 7
     data_dir: Path = Path("./var")
+    log_level: str = "INFO"
+    log_format: str = "json"
 
 
-def load_settings() -> Settings:
-    """Read ``OMNICASE_*`` variables; unset ones keep their defaults."""
-    env = os.environ
-    window = env.get("OMNICASE_THREAD_WINDOW_DAYS", "7")
+class SettingError(ValueError):
+    """One bad setting: which one, where it came from, and why."""
+
+    def __init__(self, setting: str, reason: str, source: str = "") -> None:
+        self.setting = setting
+        self.reason = reason
+        self.source = source
+        where = f" (from {source})" if source else ""
+        super().__init__(f"{setting}{where}: {reason}")
+
+
+class ConfigError(ValueError):
+    """Every problem found while loading the settings (raised with all of them)."""
+
+    def __init__(self, errors: list[SettingError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+# ---- checks: each returns the clean value or raises ValueError with the reason ---------
+
+
+def check_database_url(value: Any) -> str:
     try:
-        days = int(window)
-    except ValueError as exc:
+        url = make_url(str(value))
+    except ArgumentError as exc:
+        raise ValueError(f"not a database URL ({exc})") from exc
+    if url.drivername not in DATABASE_SCHEMES:
         raise ValueError(
-            f"OMNICASE_THREAD_WINDOW_DAYS must be a whole number of days, got {window!r}"
-        ) from exc
-    return Settings(
-        database_url=env.get("OMNICASE_DATABASE_URL", Settings.database_url),
-        thread_window_days=days,
-        data_dir=Path(env.get("OMNICASE_DATA_DIR", "./var")),
-    )
+            f"scheme {url.drivername!r} is not supported; use sqlite:/// or postgresql://"
+        )
+    if url.drivername == "sqlite" and url.database and url.database != ":memory:":
+        folder = Path(url.database).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise ValueError(f"the directory of the SQLite file does not exist: {folder}")
+        if not os.access(folder, os.W_OK):
+            raise ValueError(f"the directory of the SQLite file is not writable: {folder}")
+    return str(value)
+
+
+def check_window(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"must be a whole number of days, got {value!r}")
+    try:
+        days = int(value)
+    except ValueError as exc:
+        raise ValueError(f"must be a whole number of days, got {value!r}") from exc
+    if not 0 <= days <= 365:
+        raise ValueError(f"must be between 0 and 365 days, got {days}")
+    return days
+
+
+def check_data_dir(value: Any) -> Path:
+    path = Path(str(value)).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise ValueError(f"{path} exists and is not a directory")
+        if not os.access(path, os.W_OK):
+            raise ValueError(f"directory {path} is not writable")
+        return path
+    parent = next((p for p in path.resolve().parents if p.exists()), None)
+    if parent is None or not os.access(parent, os.W_OK):
+        raise ValueError(f"directory {path} does not exist and cannot be created in {parent}")
+    return path
+
+
+def check_log_level(value: Any) -> str:
+    level = str(value).upper()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
+    return level
+
+
+def check_log_format(value: Any) -> str:
+    fmt = str(value).lower()
+    if fmt not in LOG_FORMATS:
+        raise ValueError(f"must be one of {', '.join(LOG_FORMATS)}, got {value!r}")
+    return fmt
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its TOML key (the field name), its environment variable, how it is
+    checked, and what it means. Adding a setting = a Settings field + one Option here + a
+    row in docs/deployment.md (a test compares them)."""
+
+    name: str
+    kind: type
+    check: Callable[[Any], Any]
+    help: str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return f"OMNICASE_{self.name.upper()}"
+
+    @property
+    def default(self) -> Any:
+        return getattr(Settings, self.name)
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "database_url",
+        str,
+        check_database_url,
+        "SQLAlchemy URL: sqlite:///path.db (one machine) or postgresql://user:pw@host/db",
+        secret=True,
+    ),
+    Option(
+        "thread_window_days",
+        int,
+        check_window,
+        "days after resolution during which a message about the same request reopens it",
+    ),
+    Option(
+        "data_dir",
+        Path,
+        check_data_dir,
+        "directory for files omnicase writes (must be writable, or creatable)",
+    ),
+    Option("log_level", str, check_log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+    Option("log_format", str, check_log_format, "json (one object per line) or text"),
+)
+BY_NAME = {o.name: o for o in OPTIONS}
+
+
+# ---- loading --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The settings and where each value came from (``default``, the file, or ``env``)."""
+
+    settings: Settings
+    sources: dict[str, str]
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """The file's keys; unknown keys and TOML syntax errors are refused by name."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError([SettingError(CONFIG_ENV, f"no such file: {path}")]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([SettingError(CONFIG_ENV, f"cannot read {path}: {exc}")]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([SettingError(CONFIG_ENV, f"{path} is not valid TOML: {exc}")]) from exc
+    unknown = sorted(set(data) - set(BY_NAME))
+    if unknown:
+        known = ", ".join(BY_NAME)
+        raise ConfigError(
+            [
+                SettingError(key, f"unknown setting in {path} (known: {known})", str(path))
+                for key in unknown
+            ]
+        )
+    return data
+
+
+def _check_file_type(option: Option, value: Any, source: str) -> SettingError | None:
+    """TOML has types: a string where a number belongs is a mistake worth naming."""
+    wanted = int if option.kind is int else str
+    if isinstance(value, bool) or not isinstance(value, wanted):
+        return SettingError(
+            option.name,
+            f"must be a {'whole number' if wanted is int else 'string'}, "
+            f"got {type(value).__name__} {value!r}",
+            source,
+        )
+    return None
+
+
+def load(env: Mapping[str, str] | None = None, config_file: Path | None = None) -> Loaded:
+    """Defaults, then the TOML file, then ``OMNICASE_*`` variables; all values checked.
+
+    Raises :class:`ConfigError` listing every bad value.
+    """
+    env = os.environ if env is None else env
+    if config_file is None and env.get(CONFIG_ENV):
+        config_file = Path(env[CONFIG_ENV])
+    file_values = read_toml(config_file) if config_file is not None else {}
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    errors: list[SettingError] = []
+    for option in OPTIONS:
+        raw: Any = option.default
+        source = "default"
+        if option.name in file_values:
+            raw, source = file_values[option.name], str(config_file)
+            bad = _check_file_type(option, raw, source)
+            if bad is not None:
+                errors.append(bad)
+                continue
+        if option.env in env:
+            raw, source = env[option.env], option.env
+        try:
+            values[option.name] = option.check(raw)
+        except ValueError as exc:
+            errors.append(SettingError(option.name, str(exc), source))
+        sources[option.name] = source
+    if errors:
+        raise ConfigError(errors)
+    return Loaded(Settings(**values), sources)
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """The effective settings (environment over ``OMNICASE_CONFIG`` over defaults)."""
+    return load(env).settings
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ``***`` (for printing and logs)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+def describe(settings: Settings) -> dict[str, str]:
+    """Every setting as a TOML value (so ``config check`` output can seed a file), secrets
+    masked."""
+    out: dict[str, str] = {}
+    for f in fields(settings):
+        value = getattr(settings, f.name)
+        if BY_NAME[f.name].secret:
+            value = mask_url(value)
+        out[f.name] = str(value) if isinstance(value, int) else json.dumps(str(value))
+    return out

@@ -1,13 +1,14 @@
-"""The FastAPI application: routers, error handlers, health endpoints."""
+"""The FastAPI application: routers, error handlers, request context, operations endpoints."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
-from sqlalchemy import text
 
 from omnicase import __version__
-from omnicase.api import audit, cases, customers, errors, messages
+from omnicase.api import audit, cases, customers, errors, messages, operations
+from omnicase.api.middleware import RequestContext
 from omnicase.config import load_settings
+from omnicase.logs import configure_logging
 from omnicase.store.db import Database
 
 
@@ -21,19 +22,19 @@ def create_app(db: Database | None = None) -> FastAPI:
     )
     app.state.db = db
     errors.install(app)
+    app.add_middleware(RequestContext)
     app.include_router(messages.router)
     app.include_router(cases.router)
     app.include_router(customers.router)
     app.include_router(audit.router)
-
-    @app.get("/healthz", tags=["operations"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/readyz", tags=["operations"])
-    def readyz() -> dict[str, str]:
-        with db.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return {"status": "ready"}
-
+    app.include_router(operations.router)
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """Factory for process managers that start the app in each web process
+    (``uvicorn omnicase.api.app:app_from_settings --factory --workers N``): every process
+    validates the settings and sets up logging itself, as none inherits the parent's."""
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(Database(settings.database_url))

@@ -24,7 +24,8 @@ from omnicase.ingest.identities import IdentityError
 from omnicase.ingest.locks import lock_keys
 from omnicase.ingest.prepare import BrandContext, Prepared, load_brands, prepare
 from omnicase.ingest.results import IngestResult, IngestStatus, InvalidBatch
-from omnicase.ingest.schema import InboundMessage, format_validation_error
+from omnicase.ingest.schema import Channel, InboundMessage, format_validation_error
+from omnicase.metrics import count_ingested
 from omnicase.model.base import utcnow
 from omnicase.store.db import Database
 
@@ -74,10 +75,18 @@ def ingest(
             prepared.append(item)
     if atomic:
         if any(r is not None for r in results):
-            raise InvalidBatch([r or IngestResult(IngestStatus.invalid) for r in results])
+            raise InvalidBatch(_finish(results))
         batch_size = max(len(prepared), 1)
     _store(db, prepared, results, batch_size, atomic)
-    return [r if r is not None else IngestResult(IngestStatus.invalid) for r in results]
+    return _finish(results)
+
+
+def _finish(results: list[IngestResult | None]) -> list[IngestResult]:
+    """Every result leaves the pipeline through here (so metrics count each one once); a
+    slot never filled is an invalid message."""
+    done = [r if r is not None else IngestResult(IngestStatus.invalid) for r in results]
+    count_ingested(done)
+    return done
 
 
 def _brands(
@@ -97,12 +106,15 @@ def prepare_or_refuse(
         return IngestResult(
             IngestStatus.invalid,
             errors=[{"field": "brand", "reason": f"no brand named {msg.brand!r}"}],
+            channel=msg.channel.value,
         )
     try:
         return prepare(index, msg, brand)
     except IdentityError as exc:
         return IngestResult(
-            IngestStatus.invalid, errors=[{"field": exc.field, "reason": exc.reason}]
+            IngestStatus.invalid,
+            errors=[{"field": exc.field, "reason": exc.reason}],
+            channel=msg.channel.value,
         )
 
 
@@ -143,7 +155,13 @@ def _prepare_raw(raw: Any, index: int) -> Prepared | IngestResult:
         try:
             msg = InboundMessage.model_validate(raw)
         except ValidationError as exc:
-            return IngestResult(IngestStatus.invalid, errors=format_validation_error(exc))
+            channel = raw.get("channel") if isinstance(raw, dict) else None
+            known = isinstance(channel, str) and channel in Channel.__members__
+            return IngestResult(
+                IngestStatus.invalid,
+                errors=format_validation_error(exc),
+                channel=channel if known else None,
+            )
     return prepare_or_refuse(index, msg, _WORKER_BRANDS)
 
 
@@ -209,7 +227,7 @@ def _store_prepared(
             item.index = pos
             prepared.append(item)
     _store(db, prepared, results, batch_size)
-    return [r if r is not None else IngestResult(IngestStatus.invalid) for r in results]
+    return _finish(results)
 
 
 def _run_batch(
@@ -225,7 +243,9 @@ def _run_batch(
                 batch = Batch(conn, utcnow(), size=len(chunk))
                 batch.prefetch(chunk)
                 for p in chunk:
-                    out.append((p.index, batch.store(p)))
+                    result = batch.store(p)
+                    result.channel = p.msg.channel.value
+                    out.append((p.index, result))
                 batch.flush()
             for index, result in out:
                 results[index] = result

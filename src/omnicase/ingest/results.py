@@ -21,6 +21,8 @@ class IngestResult:
     customer_id: int | None = None
     rule: str | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
+    #: The message's channel when known (metrics label; None for unreadable input).
+    channel: str | None = None
 
 
 class InvalidBatch(ValueError):
