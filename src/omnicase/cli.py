@@ -293,7 +293,12 @@ def ingest(
     from omnicase.ingest.cli_ingest import ingest_file
 
     summary = ingest_file(
-        _db(database), file, batch_size=batch_size, workers=workers, console=console
+        _db(database),
+        file,
+        batch_size=batch_size,
+        workers=workers,
+        console=console,
+        default_window_days=load_settings().thread_window_days,
     )
     print(json.dumps(summary))
     if summary["invalid"]:

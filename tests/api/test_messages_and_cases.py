@@ -216,3 +216,43 @@ def test_text_search_treats_like_wildcards_literally(db: Database, client: TestC
     assert client.get("/api/v1/cases?text=%25%25", headers=h).json()["items"] == []
     assert client.get("/api/v1/cases?text=__", headers=h).json()["items"] == []
     assert len(client.get("/api/v1/cases?text=retard", headers=h).json()["items"]) == 1
+
+
+def test_the_deployments_reopen_window_applies_to_api_ingestion(db: Database) -> None:
+    """OMNICASE_THREAD_WINDOW_DAYS decides how long a resolved request can take a new
+    contact on another channel (the brand setting still wins over it)."""
+    from datetime import timedelta
+
+    from omnicase.api.app import create_app
+    from omnicase.config import Settings
+    from omnicase.model import Case
+    from tests.factories import T0
+
+    world = make_world(db)
+    h = auth(world.tokens["acme:agent"])
+    cases = []
+    for days in (1, 7):
+        # one customer per run (her own order number), so the runs do not meet
+        text = f"Commande A-1234{days} : le colis n'est toujours pas arrivé"
+        with TestClient(create_app(db, Settings(thread_window_days=days))) as client:
+            first = client.post(
+                "/api/v1/messages",
+                json=body(external_id=f"<w{days}@x>", text=text, email=f"c{days}@example.fr"),
+                headers=h,
+            ).json()
+            with db.transaction() as s:
+                case = s.scalar(select(Case).where(Case.id == first["case_id"]))
+                assert case is not None
+                case.status, case.resolved_at = "resolved", T0
+            later = body(
+                channel="sms",
+                external_id=f"sms-w{days}",
+                at=T0 + timedelta(days=3),
+                phone=f"+3363998000{days}",
+                text=f"Toujours rien pour A-1234{days} ?",
+            )
+            second = client.post("/api/v1/messages", json=later, headers=h).json()
+            cases.append((first["case_id"], second["case_id"]))
+    (short_first, short_second), (long_first, long_second) = cases
+    assert short_second != short_first  # 3 days after the resolve, outside a 1-day window
+    assert long_second == long_first

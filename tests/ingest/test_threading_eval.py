@@ -41,4 +41,3 @@ def test_held_out_journeys_cannot_be_traced() -> None:
     held = next((JOURNEYS / "heldout").glob("*.jsonl")).name.split("_")[0]
     with pytest.raises(ValueError, match="held-out"):
         evaluate_threading(JOURNEYS, trace=frozenset({held}))
-

@@ -7,13 +7,14 @@ from fastapi import FastAPI
 from omnicase import __version__
 from omnicase.api import audit, cases, customers, errors, messages, operations
 from omnicase.api.middleware import RequestContext
-from omnicase.config import load_settings
+from omnicase.config import Settings, load_settings
 from omnicase.logs import configure_logging
 from omnicase.store.db import Database
 
 
-def create_app(db: Database | None = None) -> FastAPI:
-    db = db or Database(load_settings().database_url)
+def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    db = db or Database(settings.database_url)
     app = FastAPI(
         title="omnicase",
         version=__version__,
@@ -21,6 +22,7 @@ def create_app(db: Database | None = None) -> FastAPI:
         "Authenticate with `Authorization: Bearer <token>` (`omnicase tokens create`).",
     )
     app.state.db = db
+    app.state.settings = settings
     errors.install(app)
     app.add_middleware(RequestContext)
     app.include_router(messages.router)
@@ -37,4 +39,4 @@ def app_from_settings() -> FastAPI:
     validates the settings and sets up logging itself, as none inherits the parent's."""
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    return create_app(Database(settings.database_url))
+    return create_app(Database(settings.database_url), settings)

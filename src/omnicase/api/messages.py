@@ -67,7 +67,7 @@ def post_message(
 ) -> IngestOut:
     """201 when stored, 200 when this (brand, channel, external_id) was already stored."""
     _check_brands(auth, {message.brand})
-    result = ingest(get_db(request), [message])[0]
+    result = ingest(get_db(request), [message], default_window_days=_window(request))[0]
     if result.status is IngestStatus.invalid:
         raise HTTPException(422, {"detail": "the message was refused", "errors": result.errors})
     if result.status is IngestStatus.duplicate:
@@ -109,7 +109,7 @@ def post_batch(
         )
     _check_brands(auth, {m.brand for m in parsed})
     try:
-        results = ingest(get_db(request), parsed, atomic=True)
+        results = ingest(get_db(request), parsed, atomic=True, default_window_days=_window(request))
     except InvalidBatch as exc:
         errors = [
             {"field": f"[{i}].{e['field']}", "reason": e["reason"]}
@@ -138,3 +138,8 @@ def post_batch(
         invalid=0,
         results=items,
     )
+
+
+def _window(request: Request) -> int:
+    """The deployment's default reopen window (``OMNICASE_THREAD_WINDOW_DAYS``)."""
+    return int(request.app.state.settings.thread_window_days)

@@ -49,6 +49,7 @@ def ingest_file(
     batch_size: int = 500,
     workers: int = 0,
     console: Console | None = None,
+    default_window_days: int = 7,
 ) -> dict[str, Any]:
     """Every line through :func:`ingest_stream` (validation and preparation in ``workers``
     processes); invalid lines are reported with their number and quarantined."""
@@ -84,7 +85,13 @@ def ingest_file(
                 submitted.append((number, line))
                 yield data
 
-        for result in ingest_stream(db, objects(), batch_size=batch_size, workers=workers):
+        for result in ingest_stream(
+            db,
+            objects(),
+            batch_size=batch_size,
+            workers=workers,
+            default_window_days=default_window_days,
+        ):
             number, raw = submitted.popleft()
             if result.status is IngestStatus.created:
                 counts["new"] += 1
