@@ -150,6 +150,9 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> logging.Handler
         uv = logging.getLogger(name)
         uv.handlers.clear()
         uv.propagate = True
+    # Alembic narrates every step at INFO (plugins, DDL mode, each revision): the
+    # commands say what they did themselves; its warnings still show.
+    logging.getLogger("alembic").setLevel(max(logging.getLevelName(level), logging.WARNING))
     return handler
 
 
