@@ -83,15 +83,49 @@ def test_two_people_with_the_same_name_are_not_guessed_between() -> None:
     assert found is None
 
 
-def test_first_name_only_needs_the_named_channel_and_a_recent_contact() -> None:
+def test_first_name_only_needs_the_named_channel_a_recent_contact_and_the_topic() -> None:
     named_form = frozenset({"webform"})
-    recent_form = contact(1, 10, "Camille Girard", channel="webform", hours_ago=15)
-    assert find_earlier_contact(("camille",), named_form, frozenset(), AT, [recent_form])
-    # the same name on another channel, or too long ago: nothing
-    other_channel = contact(1, 10, "Camille Girard", channel="email", hours_ago=15)
-    assert find_earlier_contact(("camille",), named_form, frozenset(), AT, [other_channel]) is None
-    old = contact(1, 10, "Camille Girard", channel="webform", hours_ago=24 * 5)
-    assert find_earlier_contact(("camille",), named_form, frozenset(), AT, [old]) is None
+    topic = frozenset({"veste", "taille"})
+    recent_form = contact(1, 10, "Camille Girard", "webform", hours_ago=15, keywords=topic)
+    assert find_earlier_contact(("camille",), named_form, topic, AT, [recent_form])
+    # another topic, the same name on another channel, or too long ago: nothing
+    assert (
+        find_earlier_contact(("camille",), named_form, frozenset({"robe"}), AT, [recent_form])
+        is None
+    )
+    other_channel = contact(1, 10, "Camille Girard", "email", hours_ago=15, keywords=topic)
+    assert find_earlier_contact(("camille",), named_form, topic, AT, [other_channel]) is None
+    old = contact(1, 10, "Camille Girard", "webform", hours_ago=24 * 5, keywords=topic)
+    assert find_earlier_contact(("camille",), named_form, topic, AT, [old]) is None
+
+
+def test_a_known_sender_joins_another_record_only_on_a_full_name() -> None:
+    topic = frozenset({"pantalon", "taille"})
+    mail = contact(1, 10, "Damien Poirier", "email", hours_ago=18, keywords=topic)
+    email = frozenset({"email"})
+    assert find_earlier_contact(("damien",), email, topic, AT, [mail], known_sender=True) is None
+    found = find_earlier_contact(("damien", "poirier"), email, topic, AT, [mail], known_sender=True)
+    assert found is not None and found.rule == "same_full_name"
+
+
+def test_handles_and_names_introduced_in_the_text() -> None:
+    from omnicase.ingest.refer_back import best_name, is_handle
+
+    assert is_handle("maiwenn.lgf") and not is_handle("Maïwenn Le Goff")
+    assert name_match(("maiwenn", "le", "goff"), ("maiwenn", "lgf"), handle=True) == "first"
+    assert name_match(("maiwenn", "le", "goff"), ("maiwenn", "lgf")) is None
+    assert best_name(("freya",), "Hi, this is Freya Lindqvist, you asked", "whatsapp") == (
+        "freya",
+        "lindqvist",
+    )
+    assert best_name((), "Mme Anouk Delattre, a appelé pour", "phone") == ("anouk", "delattre")
+    assert best_name(("damien",), "Damien Poirier, je vous ai écrit", "whatsapp") == (
+        "damien",
+        "poirier",
+    )
+    # a greeting is not a name, another first name is not the sender's
+    assert best_name((), "Bonjour Madame, je vous ai écrit", "email") == ()
+    assert best_name(("paul",), "Hi, this is Freya Lindqvist", "whatsapp") == ("paul",)
 
 
 def test_anonymous_chat_needs_the_channel_and_the_same_topic() -> None:

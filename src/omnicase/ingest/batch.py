@@ -365,8 +365,12 @@ class Batch:
                 found.append((cid, "order_number"))
         evidence: list[dict[str, Any]] = []
         earlier = None
-        if not found and p.features.follow_up and (p.sender_name or p.refers_to):
-            earlier = self.earlier_contact(p)
+        if (
+            p.features.follow_up
+            and (p.sender_name or p.refers_to)
+            and self._unseen_reference(p, {cid for cid, _ in found})
+        ):
+            earlier = self.earlier_contact(p, known_sender=bool(found))
             if earlier is not None:
                 found.append((earlier.contact.customer_id, earlier.rule))
         if found:
@@ -430,7 +434,21 @@ class Batch:
                 )
         return customer_id, evidence
 
-    def earlier_contact(self, p: Prepared) -> Match | None:
+    def _unseen_reference(self, p: Prepared, customers: set[int]) -> bool:
+        """Worth looking for the earlier contact the message refers to: nobody knows the
+        sender, or their known record has no recent case on the channel they name (the
+        WhatsApp number that says "I emailed you last night" is new to us)."""
+        if not customers:
+            return True
+        if not p.refers_to or not p.sender_name:
+            return False
+        for cid in customers:
+            for case in self.candidates(cid):
+                if p.refers_to & (case.channels | {case.channel}):
+                    return False
+        return True
+
+    def earlier_contact(self, p: Prepared, known_sender: bool = False) -> Match | None:
         """A sender nobody knows who refers back to an earlier contact: the brand's recent
         cases whose customer bears the sender's name (or no name, on a channel the message
         names), judged by :func:`refer_back.find_earlier_contact`. A rare path (unknown
@@ -476,12 +494,23 @@ class Batch:
                     last_message_at=last,
                 )
             )
-        return find_earlier_contact(p.sender_name, p.refers_to, p.features.keywords, at, contacts)
+        return find_earlier_contact(
+            p.sender_name,
+            p.refers_to,
+            p.features.keywords,
+            at,
+            contacts,
+            p.sender_handle,
+            known_sender,
+        )
 
     def _merge_customers(self, p: Prepared, keep: int, drop: int, rule: str) -> None:
         """The pipeline found that two customer records are one person."""
-        if drop not in self.customer_cases:  # read its cases before they change owner
-            self._load_cases([drop], self.now - timedelta(days=3650))
+        # Read both customers' cases before they change owner (the kept one may be known
+        # only from an order number or an earlier contact, never prefetched).
+        unread = [c for c in (keep, drop) if c not in self.customer_cases]
+        if unread:
+            self._load_cases(unread, self.now - timedelta(days=3650))
         moved = move_customer_rows(self.conn, drop, keep)
         for ikey, owner in self.identities.items():
             if owner == drop:
@@ -562,6 +591,15 @@ class Batch:
                 # "Rien à voir avec la robe": the old thread is only a convenient address.
                 return Decision(
                     None, "new_request", 1.0, {"previous_case": case.id, "new_topic": True}
+                )
+            if case.is_open() and _second_request(case, p):
+                # "Also, while I have you: I was charged twice for another order" in the
+                # same chat session or mail thread: a request of its own from here on.
+                return Decision(
+                    None,
+                    "new_request",
+                    1.0,
+                    {"same_thread_as": case.id, "new_topic": True, "rule_was": explicit.rule},
                 )
             if case.is_open() or (
                 case.status == "resolved"
@@ -830,6 +868,19 @@ class Batch:
             conn.execute(insert(EVENTS), self.events)
         self.new_customers, self.new_identities, self.new_messages = [], [], []
         self.new_cases, self.references, self.events = {}, [], []
+
+
+def _second_request(case: CaseState, p: Prepared) -> bool:
+    """The customer announces another topic and names another order or a confidently
+    different reason: "also" alone often adds detail to the same request."""
+    f = p.features
+    if f.direction != "inbound" or not f.new_topic:
+        return False
+    if f.orders and case.orders and not f.orders & case.orders:
+        return True
+    known = f.reason not in ("", "other") and f.reason_confidence >= CONFIDENT_REASON
+    seen = case.reasons | ({case.reason} if case.reason else set())
+    return known and bool(seen - {"other"}) and f.reason not in seen
 
 
 def _case_values(state: CaseState, now: datetime) -> dict[str, Any]:

@@ -14,7 +14,12 @@ from sqlalchemy import Connection, Table, select
 
 from omnicase.ingest.identities import normalise_email, normalise_phone, party_identities
 from omnicase.ingest.quotes import strip_quoted
-from omnicase.ingest.refer_back import name_tokens, referenced_channels
+from omnicase.ingest.refer_back import (
+    best_name,
+    is_handle,
+    name_tokens,
+    referenced_channels,
+)
 from omnicase.ingest.schema import InboundMessage
 from omnicase.ingest.threading import CONFIDENT_REASON, MessageFeatures, ReopenWindow
 from omnicase.model import Organisation
@@ -102,6 +107,8 @@ class Prepared:
     ignored: list[dict[str, str]]
     #: The sender's name as folded tokens (for a sender nobody knows who refers back).
     sender_name: tuple[str, ...] = ()
+    #: That name is a social handle ("maiwenn.lgf"), not a name as people write it.
+    sender_handle: bool = False
     #: Channels the message names when it refers to an earlier contact ("I emailed").
     refers_to: frozenset[str] = frozenset()
 
@@ -167,7 +174,10 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
         reason, confidence = meta_reason, 1.0
     known = set(identities)
     revealed: list[tuple[str, str]] = []
-    for email in analysis.entities.emails:
+    # Only what the customer writes reveals who they are: an agent's text names the
+    # brand's addresses, a colleague's, or a number to call back.
+    written = analysis.entities if msg.direction.value == "inbound" else None
+    for email in written.emails if written else ():
         try:
             pair = ("email", normalise_email(email))
         except ValueError:
@@ -177,7 +187,7 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
         if pair not in known:
             revealed.append(pair)
             known.add(pair)
-    for phone in analysis.entities.phones:
+    for phone in written.phones if written else ():
         try:
             pair = ("phone", normalise_phone(phone, brand.region))
         except ValueError:
@@ -223,7 +233,10 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
         features,
         refs,
         ignored,
-        sender_name=name_tokens(party.name, party.email) if inbound_follow_up else (),
+        sender_name=best_name(name_tokens(party.name, party.email), body, msg.channel.value)
+        if inbound_follow_up
+        else (),
+        sender_handle=inbound_follow_up and is_handle(party.name),
         refers_to=refers_to,
     )
 

@@ -11,9 +11,9 @@ Rules (strongest first), each needing the message to refer back to an earlier co
 
 * ``same_full_name``: first name and surname agree ("Bethany Crane" / "beth.crane.home",
   "B. Chevalier" / "Bruno Chevalier"), the case was active within :data:`NAMED_WINDOW`;
-* ``same_first_name``: the sender gave a first name only ("Camille" in a chat), the case is
-  on a channel the message names ("le formulaire") and was active within
-  :data:`FIRST_NAME_WINDOW`;
+* ``same_first_name``: one side gave a first name only ("Camille" in a chat) or is a
+  handle, the case is on a channel the message names ("le formulaire"), was active
+  within :data:`FIRST_NAME_WINDOW` and shares a content word with the message;
 * ``same_topic_anonymous``: the earlier contact is an anonymous web chat (no name, no
   address), the message names the chat ("your web chat") and shares three content words
   or more with it.
@@ -78,23 +78,80 @@ def name_tokens(name: str | None, email: str | None = None) -> tuple[str, ...]:
     return tuple(tokens[:4])
 
 
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_NAME = rf"[{_UPPER}][^\W\d_]+(?:[-'][{_UPPER}]?[^\W\d_]+)?"
+#: "this is Freya Lindqvist", "c'est encore Violaine", "ici Sixtine Moreau".
+_INTRODUCTION = re.compile(
+    rf"\b(?:[Tt]his is|[Ii]t'?s|[Ii]t is|[Cc]'est|[Ii]ci|[Mm]y name is|[Jj]e m'appelle)"
+    rf"\s+(?:encore\s+|again\s+|moi\s+)?({_NAME}(?:\s+{_NAME})?)"
+)
+#: Call notes start with the caller: "Mme Anouk Delattre, …", "Mr Derek Moss: …".
+_CALLER = re.compile(
+    rf"^\W*(?:Mme|Mrs|Ms|Miss|Mr|M\.|Madame|Monsieur|Mlle)\s+({_NAME}\s+{_NAME})\b"
+)
+
+
+#: A message that starts with the sender's full name: "Damien Poirier, je vous ai …".
+_SIGNED_START = re.compile(rf"^\s*({_NAME}\s+{_NAME})\s*[,:]")
+
+
+def introduced_name(text: str, channel: str) -> tuple[str, ...]:
+    """A name the text gives for the sender near its start ("Hi, this is Freya
+    Lindqvist", call notes "Mme Anouk Delattre, …"), as folded tokens, or ()."""
+    head = text[:160]
+    found = _INTRODUCTION.search(head)
+    if found is None and channel == "phone":
+        found = _CALLER.search(head)
+    return name_tokens(found.group(1)) if found else ()
+
+
+def best_name(party: tuple[str, ...], text: str, channel: str) -> tuple[str, ...]:
+    """The fuller of the channel's display name and the one the text gives, when they do
+    not disagree on the first name. A message starting "Damien Poirier, …" counts only
+    when the display name already says Damien (a greeting is not a name)."""
+    introduced = introduced_name(text, channel)
+    if not introduced and party:
+        signed = _SIGNED_START.search(text)
+        introduced = name_tokens(signed.group(1)) if signed else ()
+    if len(introduced) > len(party) and (
+        (not party and channel in ("phone", "sms", "whatsapp", "chat"))
+        or (party and introduced[0] == party[0])
+    ):
+        return introduced
+    return party
+
+
 def _first_agrees(a: str, b: str) -> bool:
     """ "beth" ~ "bethany", "b" ~ "bruno": one is the other's start (initials included)."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     return long_.startswith(short) and (len(short) >= 3 or len(short) == 1)
 
 
-def name_match(sender: Sequence[str], other: Sequence[str]) -> str | None:
-    """``"full"`` (first name and surname), ``"first"`` (the sender gave a first name
-    only and it is the other's), or ``None``."""
+def is_handle(name: str | None) -> bool:
+    """A social handle ("maiwenn.lgf", "beth_crane88"), not a name as people write it:
+    its second part may be initials or a nickname, so it cannot contradict a surname."""
+    if not name or " " in name.strip():
+        return False
+    return re.search(r"[._\d]", name) is not None
+
+
+def name_match(sender: Sequence[str], other: Sequence[str], handle: bool = False) -> str | None:
+    """``"full"`` (first name and surname), ``"first"`` (one side gave a first name only,
+    or is a handle, and the first names are the same), or ``None``. ``handle``: one of
+    the two names is a handle."""
     if not sender or not other:
         return None
     if len(sender) >= 2 and len(other) >= 2:
         surnames = {t for t in sender[1:] if len(t) >= 3} & {t for t in other[1:] if len(t) >= 3}
         if surnames and _first_agrees(sender[0], other[0]):
             return "full"
-        return None
-    if len(sender) == 1 and len(sender[0]) >= 3 and sender[0] == other[0]:
+        if not handle:
+            return None
+    if (
+        len(sender[0]) >= 3
+        and sender[0] == other[0]
+        and (handle or len(sender) == 1 or len(other) == 1)
+    ):
         return "first"
     return None
 
@@ -124,15 +181,22 @@ def find_earlier_contact(
     keywords: frozenset[str],
     at: datetime,
     contacts: Iterable[EarlierContact],
+    sender_handle: bool = False,
+    known_sender: bool = False,
 ) -> Match | None:
     """The one earlier contact this message refers back to, or None (none, or several
-    customers fit equally: guessing between two people is worse than a new record)."""
+    customers fit equally: guessing between two people is worse than a new record).
+
+    ``known_sender``: the sender already has a record (a chat visitor back, a WhatsApp
+    number that wrote "allo ?"): joining it to another one takes a full name."""
     best: dict[str, dict[int, EarlierContact]] = {}
     for contact in contacts:
         age = at - contact.last_message_at
         if age < timedelta(0):
             continue
-        rule = _rule(sender, refers_to, keywords, age, contact)
+        rule = _rule(sender, sender_handle, refers_to, keywords, age, contact)
+        if known_sender and rule != "same_full_name":
+            continue  # merging two known records takes a full name
         if rule is not None:
             best.setdefault(rule, {}).setdefault(contact.customer_id, contact)
     for rule, score in (
@@ -150,17 +214,23 @@ def find_earlier_contact(
 
 def _rule(
     sender: Sequence[str],
+    sender_handle: bool,
     refers_to: frozenset[str],
     keywords: frozenset[str],
     age: timedelta,
     contact: EarlierContact,
 ) -> str | None:
     other = name_tokens(contact.customer_name)
-    match = name_match(sender, other)
+    match = name_match(sender, other, handle=sender_handle or is_handle(contact.customer_name))
     on_named_channel = bool(refers_to & contact.channels)
     if match == "full" and age <= NAMED_WINDOW:
         return "same_full_name"
-    if match == "first" and on_named_channel and age <= FIRST_NAME_WINDOW:
+    if (
+        match == "first"
+        and on_named_channel
+        and age <= FIRST_NAME_WINDOW
+        and keywords & contact.keywords  # many people share a first name, fewer a topic
+    ):
         return "same_first_name"
     if (
         not other

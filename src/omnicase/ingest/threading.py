@@ -168,6 +168,7 @@ def score_case(
     sole: bool = False,
     answered: bool = False,
     replying: bool = False,
+    elsewhere: bool = False,
 ) -> tuple[float, str, dict[str, object]]:
     """Evidence that ``msg`` is about the same request as ``case``; negative = different.
 
@@ -175,7 +176,10 @@ def score_case(
     likely means it, but this alone never attaches). ``answered``: an outbound message
     and this is the case the customer last wrote on (on this channel if any).
     ``replying``: an inbound message soon after our latest message on this channel, which
-    was on this case (the customer answers what the agent just asked).
+    was on this case (the customer answers what the agent just asked). ``elsewhere``:
+    the message's words belong to another candidate and none to this one ("any news on
+    the lamp though?" right after a message about the duvet): being next in the
+    conversation is then no evidence.
     """
     detail: dict[str, object] = {}
     if msg.orders and case.orders:
@@ -208,12 +212,13 @@ def score_case(
             # customer who refers back to an earlier contact ("I emailed yesterday about
             # …") says it is the same matter, whatever words the classifier reads now.
             detail["different_reason"] = [case.reason, msg.reason]
-            score -= 0.2 if _refers_to_case(case, msg) else 0.6
+            score -= 0.2 if _same_matter(case, msg) else 0.6
     if msg.new_topic:
         score -= 0.5
         detail["new_topic"] = True
     elif (
         msg.direction == "inbound"  # an agent answering two requests in a row is no burst
+        and not elsewhere
         and case.last_message_at is not None
         and case.last_channel == msg.channel
         and timedelta(0) <= msg.at - case.last_message_at <= BURST
@@ -295,13 +300,19 @@ def score_case(
     return score, rule, detail
 
 
-def _refers_to_case(case: CaseState, msg: MessageFeatures) -> bool:
-    """A follow-up that names a channel the case came through ("I emailed yesterday about
-    …") or shares two content words with it: the customer says it is this matter."""
-    if not msg.follow_up or msg.new_topic:
+def _same_matter(case: CaseState, msg: MessageFeatures) -> bool:
+    """The words say it is this case's matter, whatever reason the classifier reads: a
+    follow-up that names a channel the case came through ("I emailed yesterday about …")
+    or shares two content words with it, or a message most of whose content words the
+    case already has ("colis déposé pour l'échange de la jupe")."""
+    if msg.new_topic:
         return False
-    named = bool(msg.refers_to & (case.channels | {case.channel}))
-    return named or len(msg.keywords & case.keywords) >= 2
+    shared = len(msg.keywords & case.keywords)
+    if shared >= 2 and keyword_overlap(msg.keywords, case.keywords) >= 0.5:
+        return True
+    if not msg.follow_up:
+        return False
+    return bool(msg.refers_to & (case.channels | {case.channel})) or shared >= 2
 
 
 def choose_case(
@@ -312,13 +323,17 @@ def choose_case(
     eligible = [c for c in candidates if is_candidate(c, msg.at, window)]
     answered = _last_written(eligible, msg) if msg.direction == "outbound" else None
     replied = _last_spoken(eligible, msg) if msg.direction == "inbound" else None
+    about = _only_one_shares_words(eligible, msg)
+    if about is not None and answered is not None and about.is_open():
+        answered = about  # "For the lamp, could you send a video?": the lamp's case
     for case in eligible:
         score, rule, detail = score_case(
             case,
             msg,
             sole=len(eligible) == 1,
             answered=case is answered,
-            replying=case is replied and len(eligible) > 1,
+            replying=case is replied and len(eligible) > 1 and about in (None, case),
+            elsewhere=about is not None and about is not case,
         )
         # Among equals, the most recently active case wins.
         recency = (case.last_message_at or case.created_at).timestamp() * 1e-12
@@ -338,6 +353,15 @@ def choose_case(
         1.0,
         {"candidates": len(candidates), "best_case": case.id, "best_score": score, **detail},
     )
+
+
+def _only_one_shares_words(cases: list[CaseState], msg: MessageFeatures) -> CaseState | None:
+    """The one candidate the message shares content words with, when there are several
+    candidates and the others share none."""
+    if len(cases) < 2 or not msg.keywords:
+        return None
+    sharing = [c for c in cases if msg.keywords & c.keywords]
+    return sharing[0] if len(sharing) == 1 else None
 
 
 def _last_written(cases: list[CaseState], msg: MessageFeatures) -> CaseState | None:
