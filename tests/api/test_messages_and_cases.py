@@ -220,7 +220,8 @@ def test_text_search_treats_like_wildcards_literally(db: Database, client: TestC
 
 def test_the_deployments_reopen_window_applies_to_api_ingestion(db: Database) -> None:
     """OMNICASE_THREAD_WINDOW_DAYS decides how long a resolved request can take a new
-    contact on another channel (the brand setting still wins over it)."""
+    contact on another channel (the brand setting still wins over it); only a follow-up
+    ("toujours rien ?") may continue it later, within the reply window."""
     from datetime import timedelta
 
     from omnicase.api.app import create_app
@@ -249,7 +250,7 @@ def test_the_deployments_reopen_window_applies_to_api_ingestion(db: Database) ->
                 external_id=f"sms-w{days}",
                 at=T0 + timedelta(days=3),
                 phone=f"+3363998000{days}",
-                text=f"Toujours rien pour A-1234{days} ?",
+                text=f"Le colis de la commande A-1234{days} n'est pas arrivé.",
             )
             second = client.post("/api/v1/messages", json=later, headers=h).json()
             cases.append((first["case_id"], second["case_id"]))

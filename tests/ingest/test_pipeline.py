@@ -316,3 +316,24 @@ def test_reply_on_a_resolved_thread_about_something_else_is_a_new_case(db: Datab
     with db.reading() as s:
         m = s.get(Message, other.message_id)
         assert m is not None and m.link_detail["previous_case"] == first.case_id
+
+
+def test_a_second_request_in_the_same_chat_session_opens_its_own_case(db: Database) -> None:
+    make_world(db)
+    chat = {"channel": "chat", "chat": "v-1", "conversation_id": "s-1"}
+    first = ingest_one(db, message(text="Bonjour, ma commande A-10001 n'est pas arrivée", **chat))
+    detail = ingest_one(
+        db, message(minutes=2, text="Et aussi le numéro de suivi ne marche pas", **chat)
+    )
+    other = ingest_one(
+        db,
+        message(
+            minutes=4,
+            text="Merci. Autre chose : j'ai été débitée deux fois pour la commande A-10077",
+            **chat,
+        ),
+    )
+    after = ingest_one(db, message(minutes=5, text="c'était le 3 novembre", **chat))
+    assert detail.case_id == first.case_id  # "et aussi" alone adds to the same request
+    assert other.case_id != first.case_id
+    assert after.case_id == other.case_id  # the session now continues the second request

@@ -100,3 +100,45 @@ def test_merged_case_is_not_a_candidate() -> None:
 def test_missed_call_joins_the_open_case() -> None:
     d = choose_case([case()], msg(channel="phone", contentless=True), WINDOW)
     assert d.case is not None and d.rule == "recent_open_case"
+
+
+def test_a_follow_up_continues_a_request_resolved_beyond_the_window() -> None:
+    resolved = case(
+        status="resolved",
+        resolved_at=T0,
+        orders={"A-24218"},
+        keywords={"colis", "retour", "doudoune"},
+        reason="return",
+    )
+    later = T0 + timedelta(days=14)
+    reply_window = ReopenWindow(30, "UTC")
+    chase = msg(at=later, orders=frozenset({"A-24218"}), follow_up=True, reason="refund")
+    assert choose_case([resolved], chase, WINDOW, reply_window).case is resolved
+    # without a chase, or past the reply window, or about another order: a new request
+    plain = msg(at=later, orders=frozenset({"A-24218"}))
+    assert choose_case([resolved], plain, WINDOW, reply_window).case is None
+    too_late = msg(at=T0 + timedelta(days=40), orders=frozenset({"A-24218"}), follow_up=True)
+    assert choose_case([resolved], too_late, WINDOW, reply_window).case is None
+    other = msg(at=later, orders=frozenset({"A-99999"}), follow_up=True)
+    assert choose_case([resolved], other, WINDOW, reply_window).case is None
+
+
+def test_words_about_one_case_beat_being_next_in_the_conversation() -> None:
+    lamp = case(1, keywords={"lamp", "switch"}, channel="messenger", last_channel="messenger")
+    duvet = case(
+        2,
+        keywords={"duvet", "processing"},
+        channel="messenger",
+        last_channel="messenger",
+        last_message_at=T0 + timedelta(hours=2),
+    )
+    chase = msg(
+        at=T0 + timedelta(hours=2, minutes=1),
+        channel="messenger",
+        keywords=frozenset({"lamp"}),
+        follow_up=True,
+    )
+    assert choose_case([lamp, duvet], chase, WINDOW).case is lamp
+    # the same chase with no words of either case goes on with the latest one
+    bare = msg(at=T0 + timedelta(hours=2, minutes=1), channel="messenger", follow_up=True)
+    assert choose_case([lamp, duvet], bare, WINDOW).case is duvet

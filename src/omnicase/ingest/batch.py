@@ -190,7 +190,7 @@ class Batch:
                 convs.setdefault(b, set()).add((p.msg.channel.value, conv))
             if earliest is None or p.msg.received_at < earliest:
                 earliest = p.msg.received_at
-            window = max(window, p.brand.window.span)
+            window = max(window, p.brand.window.span, p.brand.reply_window.span)
         # One IN list per (brand, kind/channel): each lookup then walks the unique index
         # (SQLite does not use an index for a row-value IN over two columns).
         for (b, kind), values in _group(idents).items():
@@ -366,7 +366,7 @@ class Batch:
         evidence: list[dict[str, Any]] = []
         earlier = None
         if (
-            p.features.follow_up
+            p.refers_back
             and (p.sender_name or p.refers_to)
             and self._unseen_reference(p, {cid for cid, _ in found})
         ):
@@ -392,12 +392,11 @@ class Batch:
                 )
         else:
             customer_id = self.ids.take("customers")
-            party = p.msg.customer_party
             self.new_customers.append(
                 {
                     "id": customer_id,
                     "brand_id": b,
-                    "name": party.name if party else None,
+                    "name": p.display_name,
                     "merged_into_id": None,
                     "created_at": self.now,
                 }
@@ -609,7 +608,9 @@ class Batch:
                 return explicit
             # Explicitly about a closed request: a new case that says so.
             return Decision(None, "follow_up_of_closed", 1.0, {"previous_case": case.id})
-        return choose_case(self.candidates(customer_id), p.features, p.brand.window)
+        return choose_case(
+            self.candidates(customer_id), p.features, p.brand.window, p.brand.reply_window
+        )
 
     def new_case(self, p: Prepared, customer_id: int) -> CaseState:
         f = p.features

@@ -16,6 +16,8 @@ from omnicase.ingest.identities import normalise_email, normalise_phone, party_i
 from omnicase.ingest.quotes import strip_quoted
 from omnicase.ingest.refer_back import (
     best_name,
+    caller_name,
+    introduced_name,
     is_handle,
     name_tokens,
     referenced_channels,
@@ -109,6 +111,10 @@ class Prepared:
     sender_name: tuple[str, ...] = ()
     #: That name is a social handle ("maiwenn.lgf"), not a name as people write it.
     sender_handle: bool = False
+    #: The message refers to an earlier contact (a follow-up, or a self-introduction).
+    refers_back: bool = False
+    #: The customer's name for a new record: the channel's, or the caller's in call notes.
+    display_name: str | None = None
     #: Channels the message names when it refers to an earlier contact ("I emailed").
     refers_to: frozenset[str] = frozenset()
 
@@ -167,7 +173,8 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
     meta_order = msg.meta.get("order_number")
     if isinstance(meta_order, str) and meta_order.strip():
         found = analyse(meta_order, brand.orders).entities.order_numbers
-        orders.update(found or (meta_order.strip().upper(),))
+        whole = brand.orders.normalise(meta_order)
+        orders.update(found or ((whole,) if whole else (meta_order.strip().upper(),)))
     reason, confidence = analysis.reason, analysis.reason_confidence
     meta_reason = msg.meta.get("reason")
     if isinstance(meta_reason, str) and meta_reason:
@@ -204,7 +211,11 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
         and (confidence < CONFIDENT_REASON or reason == "other")
     )
     conversation = msg.thread.conversation_id
-    inbound_follow_up = msg.direction.value == "inbound" and analysis.follow_up
+    inbound = msg.direction.value == "inbound"
+    introduced = inbound and introduced_name(body, msg.channel.value) != ()
+    # A follow-up, or a sender who introduces themselves on a new channel ("c'est
+    # Gwenaëlle Le Bihan, pour la lampe"), refers back to an earlier contact.
+    inbound_follow_up = inbound and (analysis.follow_up or introduced)
     refers_to = referenced_channels(body) if inbound_follow_up else frozenset()
     features = MessageFeatures(
         at=msg.received_at,
@@ -237,6 +248,9 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
         if inbound_follow_up
         else (),
         sender_handle=inbound_follow_up and is_handle(party.name),
+        refers_back=inbound_follow_up,
+        display_name=party.name
+        or (caller_name(msg.text or "") if msg.channel.value == "phone" else None),
         refers_to=refers_to,
     )
 

@@ -105,6 +105,13 @@ def introduced_name(text: str, channel: str) -> tuple[str, ...]:
     return name_tokens(found.group(1)) if found else ()
 
 
+def caller_name(text: str) -> str | None:
+    """The caller's name as the agent wrote it at the start of call notes ("M. Paul Guérin
+    : veste …"): the customer record of a phone number gets it."""
+    found = _CALLER.search(text[:160])
+    return found.group(1) if found else None
+
+
 def best_name(party: tuple[str, ...], text: str, channel: str) -> tuple[str, ...]:
     """The fuller of the channel's display name and the one the text gives, when they do
     not disagree on the first name. A message starting "Damien Poirier, …" counts only

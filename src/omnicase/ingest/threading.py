@@ -169,6 +169,7 @@ def score_case(
     answered: bool = False,
     replying: bool = False,
     elsewhere: bool = False,
+    named: bool = False,
 ) -> tuple[float, str, dict[str, object]]:
     """Evidence that ``msg`` is about the same request as ``case``; negative = different.
 
@@ -179,7 +180,8 @@ def score_case(
     was on this case (the customer answers what the agent just asked). ``elsewhere``:
     the message's words belong to another candidate and none to this one ("any news on
     the lamp though?" right after a message about the duvet): being next in the
-    conversation is then no evidence.
+    conversation is then no evidence. ``named``: the reverse, this is the one candidate
+    the words belong to ("about the table top I mean").
     """
     detail: dict[str, object] = {}
     if msg.orders and case.orders:
@@ -289,7 +291,7 @@ def score_case(
         score += 0.55
         detail["acknowledgement"] = True
         rule = "acknowledgement"
-    elif msg.contentless and case.is_open() and recent:
+    elif msg.contentless and case.is_open() and (recent or named) and not elsewhere:
         score += 0.55
         detail["contentless"] = True
         rule = "recent_open_case"
@@ -315,12 +317,37 @@ def _same_matter(case: CaseState, msg: MessageFeatures) -> bool:
     return bool(msg.refers_to & (case.channels | {case.channel})) or shared >= 2
 
 
+def _continues(case: CaseState, msg: MessageFeatures, window: ReopenWindow | None) -> bool:
+    """A follow-up about a request resolved longer ago than the reopen window but within
+    ``window`` (the reply window): "I called last week to return the jacket, still no
+    label" continues it when it shares its order, two content words, or is its next step."""
+    if window is None or not msg.follow_up or msg.new_topic or msg.direction != "inbound":
+        return False
+    if case.merged_into_id is not None or case.status != "resolved" or case.resolved_at is None:
+        return False
+    if not window.allows(case.resolved_at, msg.at):
+        return False
+    if msg.orders and case.orders:
+        return bool(msg.orders & case.orders)
+    return len(msg.keywords & case.keywords) >= 2 or (case.reason, msg.reason) in NEXT_STEPS
+
+
 def choose_case(
-    candidates: list[CaseState], msg: MessageFeatures, window: ReopenWindow
+    candidates: list[CaseState],
+    msg: MessageFeatures,
+    window: ReopenWindow,
+    follow_up_window: ReopenWindow | None = None,
 ) -> Decision:
-    """Best candidate above the threshold, or no case (the pipeline opens a new one)."""
+    """Best candidate above the threshold, or no case (the pipeline opens a new one).
+
+    ``follow_up_window``: how long after its resolution a follow-up that clearly continues
+    a request may still reopen it (see :func:`_continues`)."""
     best: tuple[float, CaseState, str, dict[str, object]] | None = None
-    eligible = [c for c in candidates if is_candidate(c, msg.at, window)]
+    eligible = [
+        c
+        for c in candidates
+        if is_candidate(c, msg.at, window) or _continues(c, msg, follow_up_window)
+    ]
     answered = _last_written(eligible, msg) if msg.direction == "outbound" else None
     replied = _last_spoken(eligible, msg) if msg.direction == "inbound" else None
     about = _only_one_shares_words(eligible, msg)
@@ -334,6 +361,7 @@ def choose_case(
             answered=case is answered,
             replying=case is replied and len(eligible) > 1 and about in (None, case),
             elsewhere=about is not None and about is not case,
+            named=about is case,
         )
         # Among equals, the most recently active case wins.
         recency = (case.last_message_at or case.created_at).timestamp() * 1e-12

@@ -305,12 +305,31 @@ class OrderMatcher:
         return hits
 
     def normalise(self, candidate: str) -> str | None:
-        """Canonical form of a whole string typed by a customer (a form field), or ``None``."""
+        """Canonical form of a whole string typed by a customer (a form field), or ``None``.
+
+        A form's order field holds an order number by definition, so bare digits get the
+        pattern's literal prefix ("25803" → "A-25803" for ``A-\\d{5}``)."""
         candidate = candidate.strip()
         for start, end, canonical in self.find(candidate):
             if start == 0 and end == len(candidate):
                 return canonical
+        if candidate.isdigit():
+            for rule in self._rules:
+                prefix = _literal_prefix(rule)
+                if prefix and rule.strict.fullmatch(prefix + candidate):
+                    return prefix + candidate
         return None
+
+
+def _literal_prefix(rule: _OrderRule) -> str:
+    """The literal text a pattern starts with ("A-" for ``A-\\d{5}``, "GX" for
+    ``GX\\d{6}``), or "" when it starts with a class."""
+    prefix = ""
+    for literal, group, _mode in rule.canon or ():
+        if group:
+            break
+        prefix += literal
+    return prefix
 
 
 @lru_cache(maxsize=256)
