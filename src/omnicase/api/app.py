@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from omnicase import __version__
-from omnicase.api import audit, cases, customers, errors, messages
+from omnicase.api import audit, cases, customers, errors, jobs, messages
 from omnicase.config import load_settings
 from omnicase.store.db import Database
 
@@ -25,6 +25,7 @@ def create_app(db: Database | None = None) -> FastAPI:
     app.include_router(cases.router)
     app.include_router(customers.router)
     app.include_router(audit.router)
+    app.include_router(jobs.router)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
