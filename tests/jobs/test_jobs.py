@@ -13,7 +13,7 @@ from omnicase.jobs import RetryPolicy, defer, every, get_spec
 from omnicase.jobs.service import do_retry_job, get_job, list_jobs
 from omnicase.services.cases import ActionError
 from omnicase.store.db import Database
-from tests.jobs.conftest import drain, events
+from tests.jobs.helpers import drain, events
 
 
 def test_retry_policy_and_periods() -> None:
