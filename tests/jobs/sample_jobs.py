@@ -48,3 +48,10 @@ def locked(ctx: JobContext, *, mailbox_id: int, n: int) -> None:
 @job("test.tick", queue="tick")
 def tick(ctx: JobContext, *, timestamp: int) -> None:
     _note(ctx, "test.tick", timestamp=timestamp)
+
+
+@job("test.slow", queue="test", retry=FAST_RETRY)
+def slow(ctx: JobContext, *, seconds: float) -> None:
+    _note(ctx, "test.slow.start")
+    time.sleep(seconds)
+    _note(ctx, "test.slow.end")

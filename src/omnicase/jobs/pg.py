@@ -166,3 +166,60 @@ def run_worker(
         fetch_job_polling_interval=poll_interval,
         name=f"{socket.gethostname()}:{os.getpid()}",
     )
+
+
+def requeue_stalled(session: Session, stalled_after: float) -> int:
+    """Jobs left ``doing`` by a worker that stopped beating (killed): the lost run counts
+    as a failed attempt, then retried or dead by the job's policy, as on SQLite."""
+    rows = session.execute(
+        sql_text(
+            "SELECT j.id, j.task_name, j.attempts FROM procrastinate_jobs j "
+            "LEFT JOIN procrastinate_workers w ON w.id = j.worker_id "
+            "WHERE j.status = 'doing' AND (j.worker_id IS NULL "
+            "OR w.last_heartbeat < now() - make_interval(secs => :secs)) "
+            "FOR UPDATE OF j SKIP LOCKED"
+        ),
+        {"secs": stalled_after},
+    ).all()
+    specs = load_jobs()
+    for job_id, name, attempts in rows:
+        spec = specs.get(name)
+        policy = spec.retry if spec else RetryPolicy(max_attempts=1)
+        error = f"RuntimeError: the worker stopped during run {attempts + 1}"
+        stmt = pg_insert(JobError).values(job_id=job_id, attempt=attempts + 1, error=error)
+        session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["job_id"], set_={"attempt": attempts + 1, "error": error}
+            )
+        )
+        delay = policy.delay(attempts + 1)
+        if delay is None:
+            query = "SELECT procrastinate_finish_job_v1(:id, 'failed', false)"
+            session.execute(sql_text(query), {"id": job_id})
+        else:
+            at = utcnow() + timedelta(seconds=delay)
+            query = "SELECT procrastinate_retry_job_v2(:id, :at, NULL, NULL, NULL)"
+            session.execute(sql_text(query), {"id": job_id, "at": at})
+    return len(rows)
+
+
+def prune_finished(session: Session, days: int) -> int:
+    """Delete succeeded and cancelled jobs finished over ``days`` ago (failed ones stay:
+    they are the dead-letter queue)."""
+    old = (
+        "SELECT j.id FROM procrastinate_jobs j WHERE j.status IN ('succeeded', 'cancelled') "
+        "AND NOT EXISTS (SELECT 1 FROM procrastinate_events e WHERE e.job_id = j.id "
+        "AND e.at >= now() - make_interval(days => :days))"
+    )
+    ids = list(session.scalars(sql_text(old), {"days": days}))
+    if ids:
+        params = {"ids": ids}
+        session.execute(
+            sql_text(
+                "UPDATE procrastinate_periodic_defers SET job_id = NULL WHERE job_id = ANY(:ids)"
+            ),
+            params,
+        )
+        session.execute(sql_text("DELETE FROM job_errors WHERE job_id = ANY(:ids)"), params)
+        session.execute(sql_text("DELETE FROM procrastinate_jobs WHERE id = ANY(:ids)"), params)
+    return len(ids)
