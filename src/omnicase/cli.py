@@ -6,13 +6,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from omnicase.config import load_settings
 from omnicase.store.db import Database
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from omnicase.jobs.local import LocalRunner
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -91,14 +96,33 @@ def serve(
     from omnicase.jobs.local import LocalRunner
 
     db = _db(database)
-    runner = LocalRunner(db, concurrency=jobs) if db.dialect == "sqlite" and jobs else None
-    if runner is not None:
+    api = create_app(db)
+    if db.dialect == "sqlite" and jobs:
+        with_job_runner(api, LocalRunner(db, concurrency=jobs))
+    uvicorn.run(api, host=host, port=port, log_level="info")
+
+
+def with_job_runner(api: FastAPI, runner: LocalRunner) -> None:
+    """Run ``runner`` for the app's lifetime: started before the first request, stopped
+    (running jobs finished) at shutdown, before uvicorn lets the process exit."""
+    import asyncio
+    from collections.abc import AsyncIterator
+    from contextlib import asynccontextmanager
+
+    inner = api.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
         runner.start()
-    try:
-        uvicorn.run(create_app(db), host=host, port=port, log_level="info")
-    finally:
-        if runner is not None:
-            runner.stop()
+        console.print(f"background jobs: {runner.concurrency} threads")
+        try:
+            async with inner(app) as state:
+                yield state
+        finally:
+            await asyncio.to_thread(runner.stop)
+            console.print("background jobs stopped")
+
+    api.router.lifespan_context = lifespan
 
 
 @app.command()

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 import time
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,16 +14,6 @@ from omnicase.model import Job
 from omnicase.model.base import utcnow
 from omnicase.store.db import Database
 from tests.jobs.helpers import events, wait_for
-
-
-@pytest.fixture
-def sqlite_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
-    """The local runner is the SQLite backend: these run on SQLite only."""
-    path = tmp_path / "jobs.db"
-    shutil.copy(sqlite_template, path)
-    database = Database(f"sqlite:///{path}")
-    yield database
-    database.dispose()
 
 
 def test_two_runners_insert_one_run_per_period(sqlite_db: Database) -> None:
