@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from croniter import croniter
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import Select, and_, exists, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
@@ -197,22 +197,29 @@ class LocalRunner:
                 log.exception("job runner: periodic tick failed")
             self._stop.wait(min(1.0, self.poll_interval * 2))
 
+    def _due(self, now: datetime) -> Select[Job]:
+        running = aliased(Job)
+        stmt = select(Job).where(
+            Job.status == JobStatus.todo,
+            Job.scheduled_at <= now,
+            Job.name.in_(list(self.specs)),
+            ~and_(
+                Job.lock.is_not(None),
+                exists().where(running.lock == Job.lock, running.status == JobStatus.doing),
+            ),
+        )
+        if self.queues:
+            stmt = stmt.where(Job.queue.in_(self.queues))
+        return stmt.order_by(Job.scheduled_at, Job.id).limit(1)
+
     def _claim(self) -> tuple[int, str, dict[str, Any], int] | None:
         now = utcnow()
-        running = aliased(Job)
+        # Look first without the writer lock: an idle runner never blocks ingestion.
+        with self.db.reading() as session:
+            if session.scalar(self._due(now)) is None:
+                return None
         with self.db.transaction() as session:
-            stmt = select(Job).where(
-                Job.status == JobStatus.todo,
-                Job.scheduled_at <= now,
-                Job.name.in_(list(self.specs)),
-                ~and_(
-                    Job.lock.is_not(None),
-                    exists().where(running.lock == Job.lock, running.status == JobStatus.doing),
-                ),
-            )
-            if self.queues:
-                stmt = stmt.where(Job.queue.in_(self.queues))
-            row = session.scalar(stmt.order_by(Job.scheduled_at, Job.id).limit(1))
+            row = session.scalar(self._due(now))
             if row is None:
                 return None
             row.status = JobStatus.doing
