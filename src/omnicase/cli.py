@@ -198,6 +198,26 @@ def jobs_list(
     Console(width=160).print(table)
 
 
+@jobs_app.command("defer")
+def jobs_defer(
+    name: str,
+    kwargs: Annotated[str, typer.Argument(help="the job's kwargs as a JSON object")] = "{}",
+    database: DbUrl = None,
+) -> None:
+    """Enqueue a job now (e.g. `omnicase jobs defer cases.autoclose`); prints its id."""
+    from omnicase.jobs import defer
+
+    try:
+        arguments = json.loads(kwargs)
+        if not isinstance(arguments, dict):
+            raise ValueError("kwargs must be a JSON object")
+        job_id = defer(_db(database), name, **arguments)
+    except (KeyError, ValueError) as exc:
+        _fail(str(exc).strip("'\""))
+        return
+    print(job_id)
+
+
 @jobs_app.command("retry")
 def jobs_retry(job_id: int, database: DbUrl = None) -> None:
     """Put a failed job back in its queue for one more run now."""

@@ -4,7 +4,6 @@ provider staff and other roles see none; the operator's CLI sees every job."""
 from __future__ import annotations
 
 import json
-import time
 
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -14,17 +13,15 @@ from omnicase.jobs import defer
 from omnicase.store.db import Database
 from tests.api.conftest import auth
 from tests.factories import make_world
-from tests.jobs.helpers import drain
+from tests.jobs.helpers import drain, drain_until, failed_ids
 
 
 def _dead_jobs(db: Database, brand_id: int, other_brand: int) -> tuple[int, int, int]:
     mine = defer(db, "test.fail", fail_times=3, brand_id=brand_id)
     theirs = defer(db, "test.fail", brand_id=other_brand)
     platform = defer(db, "test.fail")
-    deadline = time.monotonic() + 1.5  # three runs: 0.3 s, then 0.6 s of backoff
-    while time.monotonic() < deadline:
-        drain(db)
-        time.sleep(0.05)
+    # three runs each: 0.3 s, then 0.6 s of backoff
+    assert drain_until(db, lambda: failed_ids(db) == {mine, theirs, platform})
     return mine, theirs, platform
 
 

@@ -75,6 +75,24 @@ def events(db: Database, kind: str) -> list[dict[str, Any]]:
         ]
 
 
+def drain_until(
+    db: Database, done: Callable[[], bool], timeout: float = 10.0, queues: list[str] | None = None
+) -> bool:
+    """Drain again and again (retries come due later) until ``done()``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        drain(db, queues)
+        if done():
+            return True
+        time.sleep(0.05)
+    return done()
+
+
+def failed_ids(db: Database) -> set[int]:
+    with db.reading() as session:
+        return {j.id for j in list_jobs(session, None, status="failed")}
+
+
 def wait_for(predicate: Callable[[], bool], timeout: float = 15.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -4,16 +4,17 @@ deferred by a failed transaction is never enqueued."""
 
 from __future__ import annotations
 
-import time
 from itertools import pairwise
 
 import pytest
+from typer.testing import CliRunner
 
-from omnicase.jobs import RetryPolicy, defer, every, get_spec
+from omnicase.cli import app
+from omnicase.jobs import JobContext, RetryPolicy, defer, every, get_spec, job, periodic
 from omnicase.jobs.service import do_retry_job, get_job, list_jobs
 from omnicase.services.cases import ActionError
 from omnicase.store.db import Database
-from tests.jobs.helpers import drain, events
+from tests.jobs.helpers import drain, drain_until, events, failed_ids
 
 
 def test_retry_policy_and_periods() -> None:
@@ -61,16 +62,10 @@ def test_a_job_deferred_in_a_failed_transaction_is_not_enqueued(db: Database) ->
     assert [e["value"] for e in events(db, "test.ran")] == ["kept"]
 
 
-def _run_due(db: Database, until: float) -> None:
-    while time.monotonic() < until:
-        drain(db)
-        time.sleep(0.05)
-
-
 @pytest.mark.slow
 def test_a_failing_job_is_retried_with_backoff_then_dead(db: Database) -> None:
     job_id = defer(db, "test.fail", brand_id=None)
-    _run_due(db, time.monotonic() + 2.5)  # backoff 0.3 s then 0.6 s: three runs
+    assert drain_until(db, lambda: failed_ids(db) == {job_id})  # 0.3 s, then 0.6 s apart
     runs = events(db, "test.attempt")
     assert [r["attempt"] for r in runs] == [1, 2, 3]
     gaps = [b["t"] - a["t"] for a, b in pairwise(runs)]
@@ -87,7 +82,7 @@ def test_a_failing_job_is_retried_with_backoff_then_dead(db: Database) -> None:
 def test_retrying_a_dead_job_gives_it_one_more_run(db: Database) -> None:
     healed = defer(db, "test.fail", fail_times=3)
     broken = defer(db, "test.fail")
-    _run_due(db, time.monotonic() + 1.5)
+    assert drain_until(db, lambda: failed_ids(db) == {healed, broken})
     with db.transaction() as s:
         assert {j.id for j in list_jobs(s, None, status="failed")} == {healed, broken}
         assert do_retry_job(s, None, healed).status == "todo"
@@ -123,3 +118,29 @@ def test_two_threads_never_run_one_lock_at_once(db: Database) -> None:
     assert any(a["start"] < b["end"] and b["start"] < a["end"] for a in one for b in two), (
         "different locks should run side by side"
     )
+
+
+def test_declaring_mistakes_are_refused() -> None:
+    def stray(ctx: JobContext) -> None: ...
+
+    with pytest.raises(ValueError, match="above @job"):
+        periodic(cron="* * * * *")(stray)
+    with pytest.raises(ValueError, match="either cron or every_seconds"):
+        periodic(cron="* * * * *", every_seconds=5)
+    with pytest.raises(ValueError, match="registered twice"):
+        job("test.record")(stray)
+    with pytest.raises(ValueError, match="at least 1"):
+        RetryPolicy(max_attempts=0)
+
+
+def test_operator_defers_a_job_from_the_cli(db: Database) -> None:
+    runner = CliRunner()
+    env = {"OMNICASE_DATABASE_URL": db.url}
+    done = runner.invoke(app, ["jobs", "defer", "test.record", '{"value": "cli"}'], env=env)
+    assert done.exit_code == 0, done.stderr
+    drain(db)
+    assert [e["value"] for e in events(db, "test.ran")] == ["cli"]
+    unknown = runner.invoke(app, ["jobs", "defer", "no.such"], env=env)
+    assert unknown.exit_code == 2 and "no job named" in unknown.stderr
+    bad = runner.invoke(app, ["jobs", "defer", "test.record", "[1]"], env=env)
+    assert bad.exit_code == 2 and "JSON object" in bad.stderr

@@ -17,7 +17,7 @@ from omnicase.jobs.service import get_job, list_jobs
 from omnicase.model import Job
 from omnicase.model.base import utcnow
 from omnicase.store.db import Database
-from tests.jobs.helpers import drain, events, wait_for, workers
+from tests.jobs.helpers import drain, drain_until, events, wait_for, workers
 
 
 def _requeue_stalled(db: Database) -> None:
@@ -44,10 +44,7 @@ def test_a_job_running_in_a_killed_worker_runs_again(db: Database) -> None:
         info = get_job(s, None, job_id)
     assert info.status == "todo" and info.last_error is not None
     assert "stopped during" in info.last_error
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not events(db, "test.slow.end"):
-        drain(db)
-        time.sleep(0.1)
+    assert drain_until(db, lambda: bool(events(db, "test.slow.end")))
     assert [e["attempt"] for e in events(db, "test.slow.end")] == [2]
     with db.reading() as s:
         assert get_job(s, None, job_id).status == "succeeded"

@@ -20,7 +20,7 @@ STALLED_AFTER = 60.0
 
 @periodic(cron="* * * * *")
 @job("jobs.maintenance", queue="maintenance", retry=RetryPolicy(max_attempts=1))
-def jobs_maintenance(ctx: JobContext, timestamp: int, **_: Any) -> dict[str, int]:
+def jobs_maintenance(ctx: JobContext, timestamp: int | None = None, **_: Any) -> dict[str, int]:
     """No lock on purpose: a lock held by a run lost with its worker would block the
     very job that frees lost runs. Two overlapping runs are harmless (SKIP LOCKED)."""
     with ctx.db.transaction() as session:

@@ -135,10 +135,15 @@ def _task(spec: JobSpec, db: Database, settings: Settings) -> Any:
     return run
 
 
-def build_app(db: Database, settings: Settings | None = None) -> procrastinate.App:
+def build_app(
+    db: Database, settings: Settings | None = None, concurrency: int = 1
+) -> procrastinate.App:
     """A procrastinate app whose tasks are the registry's jobs, on ``db``'s database."""
     settings = settings or load_settings()
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(db.url)))
+    connector = procrastinate.PsycopgConnector(
+        conninfo=conninfo(db.url), min_size=1, max_size=concurrency + 3
+    )
+    app = procrastinate.App(connector=connector)
     for spec in load_jobs().values():
         task = app.task(
             name=spec.name,
@@ -159,7 +164,7 @@ def run_worker(
     poll_interval: float = 1.0,
 ) -> None:
     """``omnicase worker`` on PostgreSQL: procrastinate's worker until SIGINT/SIGTERM."""
-    app = build_app(db)
+    app = build_app(db, concurrency=concurrency)
     app.run_worker(
         queues=list(queues) if queues else None,
         concurrency=concurrency,

@@ -107,7 +107,8 @@ def _list_pg(
                 row.id,
                 row.task_name,
                 row.queue_name,
-                row.status,
+                # procrastinate's aborting/aborted: stopped on request, i.e. cancelled
+                row.status if row.status in JobStatus.ALL else JobStatus.cancelled,
                 # procrastinate counts finished runs; the running one counts here too
                 row.attempts + (1 if row.status == JobStatus.doing else 0),
                 brand_id if isinstance(brand_id, int) else None,

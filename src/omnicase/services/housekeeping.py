@@ -67,7 +67,7 @@ def do_close_resolved_cases(
 
 @periodic(cron="7 * * * *")
 @job("cases.autoclose", queue="maintenance", retry=RetryPolicy(max_attempts=3, backoff=60))
-def autoclose_job(ctx: JobContext, timestamp: int, **_: Any) -> dict[str, int]:
+def autoclose_job(ctx: JobContext, timestamp: int | None = None, **_: Any) -> dict[str, int]:
     """Hourly: close every brand's long-resolved cases, one transaction per batch."""
     closed: dict[str, int] = {}
     now = utcnow()
