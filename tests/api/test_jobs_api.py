@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 
+from fastapi import HTTPException
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from omnicase.api.app import create_app
+from omnicase.api.deps import Writer
 from omnicase.cli import app
 from omnicase.jobs import defer
+from omnicase.jobs.service import list_jobs
 from omnicase.store.db import Database
 from tests.api.conftest import auth
 from tests.factories import make_world
@@ -98,3 +102,26 @@ def test_operator_cli_lists_and_retries_every_job(db: Database) -> None:
     assert missing.exit_code == 2 and "no such job" in missing.stderr
     bad = runner.invoke(app, ["jobs", "list", "--status", "dead"], env=env)
     assert bad.exit_code == 2 and "status" in bad.stderr
+
+
+def test_a_failed_request_enqueues_nothing(db: Database) -> None:
+    """A job deferred in the request's transaction exists only if the request commits."""
+    world = make_world(db)
+    api = create_app(db)
+
+    @api.post("/test/defer")
+    def defer_then(auth: Writer, fail: bool) -> dict[str, int]:
+        session, _ = auth
+        job_id = defer(session, "test.record", value="fail" if fail else "ok")
+        if fail:
+            raise HTTPException(409, "refused after deferring")
+        session.commit()
+        return {"job": job_id}
+
+    headers = auth(world.tokens["acme:agent"])
+    with TestClient(api) as client:
+        assert client.post("/test/defer?fail=true", headers=headers).status_code == 409
+        ok = client.post("/test/defer?fail=false", headers=headers)
+    assert ok.status_code == 200
+    with db.reading() as s:
+        assert [j.id for j in list_jobs(s, None)] == [ok.json()["job"]]
