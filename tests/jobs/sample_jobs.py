@@ -55,3 +55,8 @@ def slow(ctx: JobContext, *, seconds: float) -> None:
     _note(ctx, "test.slow.start")
     time.sleep(seconds)
     _note(ctx, "test.slow.end")
+
+
+@job("test.poll", queue="test", unique=lambda kwargs: f"poll:{kwargs['mailbox_id']}")
+def poll(ctx: JobContext, *, mailbox_id: int) -> None:
+    _note(ctx, "test.poll", mailbox=mailbox_id)

@@ -144,3 +144,15 @@ def test_operator_defers_a_job_from_the_cli(db: Database) -> None:
     assert unknown.exit_code == 2 and "no job named" in unknown.stderr
     bad = runner.invoke(app, ["jobs", "defer", "test.record", "[1]"], env=env)
     assert bad.exit_code == 2 and "JSON object" in bad.stderr
+
+
+def test_a_unique_job_waits_once(db: Database) -> None:
+    with db.transaction() as session:
+        first = defer(session, "test.poll", mailbox_id=1)
+        assert defer(session, "test.poll", mailbox_id=1) == first  # the caller's transaction
+        other = defer(session, "test.poll", mailbox_id=2)  # goes on after the collision
+    assert other != first
+    assert defer(db, "test.poll", mailbox_id=1) == first
+    drain(db)
+    assert sorted(e["mailbox"] for e in events(db, "test.poll")) == [1, 2]
+    assert defer(db, "test.poll", mailbox_id=1) not in (first, other)

@@ -20,6 +20,7 @@ from typing import Any
 from croniter import croniter
 from sqlalchemy import Select, and_, exists, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from omnicase.config import Settings, load_settings
@@ -39,19 +40,37 @@ def defer_on(
     session: Session, spec: JobSpec, kwargs: Mapping[str, Any], run_at: datetime | None
 ) -> int:
     """Insert the job in the caller's transaction: it exists only if that commits."""
+    unique = spec.unique_for(kwargs)
+    if unique is not None:
+        waiting = _waiting(session, unique)
+        if waiting is not None:
+            return waiting
     row = Job(
         name=spec.name,
         queue=spec.queue,
         kwargs=dict(kwargs),
         brand_id=brand_of(kwargs),
         lock=spec.lock_for(kwargs),
+        queueing_lock=unique,
         status=JobStatus.todo,
         attempts=0,
         scheduled_at=run_at or utcnow(),
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # another process queued the same key meanwhile
+        found = _waiting(session, unique) if unique else None
+        if found is None:
+            raise
+        return found
     return row.id
+
+
+def _waiting(session: Session, unique: str) -> int | None:
+    return session.scalar(
+        select(Job.id).where(Job.queueing_lock == unique, Job.status == JobStatus.todo)
+    )
 
 
 def defer_periodic(session: Session, spec: JobSpec, timestamp: int) -> bool:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import procrastinate
+import procrastinate.exceptions
 from procrastinate import jobs as pjobs
 from procrastinate.schema import SchemaManager
 from sqlalchemy import BigInteger, Column, Connection, DateTime, Integer, MetaData, String, Table
@@ -92,18 +93,32 @@ _DEFER_APP = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
 def defer_on(
     session: Session, spec: JobSpec, kwargs: Mapping[str, Any], run_at: datetime | None
 ) -> int:
-    """procrastinate's defer, on the session's connection, inside its transaction."""
-    driver = session.connection().connection.driver_connection
+    """procrastinate's defer, on the session's connection, inside its transaction (in a
+    savepoint: a waiting job with the same queueing lock must not abort the caller's)."""
+    unique = spec.unique_for(kwargs)
     job = pjobs.Job(
         id=None,
         queue=spec.queue,
         lock=spec.lock_for(kwargs),
-        queueing_lock=None,
+        queueing_lock=unique,
         task_name=spec.name,
         task_kwargs=dict(kwargs),
         scheduled_at=run_at,
     )
-    deferred = _DEFER_APP.job_manager.defer_job(job, connection=driver)
+    try:
+        with session.begin_nested():
+            driver = session.connection().connection.driver_connection
+            deferred = _DEFER_APP.job_manager.defer_job(job, connection=driver)
+    except procrastinate.exceptions.AlreadyEnqueued:
+        waiting = session.scalar(
+            sql_text(
+                "SELECT id FROM procrastinate_jobs WHERE queueing_lock = :key AND status = 'todo'"
+            ),
+            {"key": unique},
+        )
+        if waiting is None:  # it started meanwhile: queue this one after all
+            return defer_on(session, spec, kwargs, run_at)
+        return int(waiting)
     assert deferred.id is not None
     return deferred.id
 

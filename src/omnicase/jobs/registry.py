@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from omnicase.config import Settings
@@ -65,9 +65,15 @@ class JobSpec:
     lock: LockFunction | None = None
     #: Cron expression (5 fields, or 6 with seconds) for periodic jobs.
     cron: str | None = None
+    #: At most one *waiting* job per key (procrastinate's queueing lock): deferring
+    #: another returns the waiting one's id (e.g. one pending poll per mailbox).
+    unique: LockFunction | None = None
 
     def lock_for(self, kwargs: Mapping[str, Any]) -> str | None:
         return self.lock(kwargs) if self.lock else None
+
+    def unique_for(self, kwargs: Mapping[str, Any]) -> str | None:
+        return self.unique(kwargs) if self.unique else None
 
 
 REGISTRY: dict[str, JobSpec] = {}
@@ -79,6 +85,7 @@ def job(
     queue: str = "default",
     retry: RetryPolicy | None = None,
     lock: LockFunction | None = None,
+    unique: LockFunction | None = None,
 ) -> Callable[[JobFunction], JobFunction]:
     """Register ``fn(ctx: JobContext, **kwargs)`` under ``name`` (unique, stable: it is
     stored with every deferred job)."""
@@ -87,7 +94,7 @@ def job(
         existing = REGISTRY.get(name)
         if existing is not None and existing.fn is not fn:
             raise ValueError(f"job {name!r} is registered twice")
-        REGISTRY[name] = JobSpec(name, fn, queue, retry or RetryPolicy(), lock)
+        REGISTRY[name] = JobSpec(name, fn, queue, retry or RetryPolicy(), lock, unique=unique)
         return fn
 
     return register
@@ -117,9 +124,7 @@ def periodic(
         spec = next((s for s in REGISTRY.values() if s.fn is fn), None)
         if spec is None:
             raise ValueError("@periodic goes above @job (the job must be registered)")
-        REGISTRY[spec.name] = JobSpec(
-            spec.name, spec.fn, spec.queue, spec.retry, spec.lock, expression
-        )
+        REGISTRY[spec.name] = replace(spec, cron=expression)
         return fn
 
     return mark

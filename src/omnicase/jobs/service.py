@@ -131,11 +131,27 @@ def get_job(session: Session, who: Principal | None, job_id: int) -> JobInfo:
     return found[0]
 
 
+def _waiting_twin(session: Session, job_id: int) -> int | None:
+    """A waiting job with the same queueing lock (the retried one would collide)."""
+    table = "procrastinate_jobs" if _is_pg(session) else "jobs"
+    found = session.scalar(
+        text(
+            f"SELECT other.id FROM {table} other JOIN {table} me ON me.id = :id "
+            "WHERE other.queueing_lock = me.queueing_lock AND other.status = 'todo'"
+        ),
+        {"id": job_id},
+    )
+    return int(found) if found is not None else None
+
+
 def do_retry_job(session: Session, who: Principal | None, job_id: int) -> JobInfo:
     """Put a failed (dead) job back in its queue for one more run, now."""
     info = get_job(session, who, job_id)
     if info.status != JobStatus.failed:
         raise ActionError(f"only a failed job can be retried; this one is {info.status}")
+    waiting = _waiting_twin(session, job_id)
+    if waiting is not None:
+        raise ActionError(f"job {waiting}, with the same unique key, is already waiting")
     if _is_pg(session):
         # Not procrastinate_retry_job_v2: it counts the retry as an attempt, and the
         # runs would no longer match the policy's max_attempts. Its trigger still

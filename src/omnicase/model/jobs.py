@@ -34,13 +34,14 @@ class Job(Base):
     __table_args__ = (
         Index("ix_jobs_fetch", "status", "queue", "scheduled_at"),
         Index("ix_jobs_brand_status", "brand_id", "status", "id"),
-        # Like procrastinate: at most one running job per lock key, enforced by the store.
-        Index(
-            "uq_jobs_running_lock",
-            "lock",
-            unique=True,
-            sqlite_where=text("status = 'doing'"),
-            postgresql_where=text("status = 'doing'"),
+        # Like procrastinate, enforced by the store: one running job per lock key, one
+        # waiting job per queueing lock.
+        *(
+            Index(name, column, unique=True, sqlite_where=where, postgresql_where=where)
+            for name, column, where in (
+                ("uq_jobs_running_lock", "lock", text("status = 'doing'")),
+                ("uq_jobs_waiting_queueing_lock", "queueing_lock", text("status = 'todo'")),
+            )
         ),
     )
 
@@ -51,6 +52,8 @@ class Job(Base):
     #: The brand the job works for (``kwargs["brand_id"]``); its admins may see it.
     brand_id: Mapped[int | None] = mapped_column(Integer)
     lock: Mapped[str | None] = mapped_column(String(256))
+    #: At most one waiting job per key (``JobSpec.unique``).
+    queueing_lock: Mapped[str | None] = mapped_column(String(256))
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.todo)
     #: Runs started so far.
     attempts: Mapped[int] = mapped_column(Integer, default=0)

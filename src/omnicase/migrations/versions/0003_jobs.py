@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("kwargs", sa.JSON(), nullable=False),
         sa.Column("brand_id", sa.Integer(), nullable=True),
         sa.Column("lock", sa.String(length=256), nullable=True),
+        sa.Column("queueing_lock", sa.String(length=256), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("scheduled_at", sa.DateTime(timezone=True), nullable=False),
@@ -45,14 +46,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_jobs_fetch", "jobs", ["status", "queue", "scheduled_at"])
     op.create_index("ix_jobs_brand_status", "jobs", ["brand_id", "status", "id"])
-    op.create_index(
-        "uq_jobs_running_lock",
-        "jobs",
-        ["lock"],
-        unique=True,
-        sqlite_where=sa.text("status = 'doing'"),
-        postgresql_where=sa.text("status = 'doing'"),
-    )
+    for name, column, status in (
+        ("uq_jobs_running_lock", "lock", "doing"),
+        ("uq_jobs_waiting_queueing_lock", "queueing_lock", "todo"),
+    ):
+        where = sa.text(f"status = '{status}'")
+        op.create_index(
+            name, "jobs", [column], unique=True, sqlite_where=where, postgresql_where=where
+        )
     op.create_table(
         "job_errors",
         sa.Column("job_id", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -70,6 +71,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("job_errors")
+    op.drop_index("uq_jobs_waiting_queueing_lock", table_name="jobs")
     op.drop_index("uq_jobs_running_lock", table_name="jobs")
     op.drop_index("ix_jobs_brand_status", table_name="jobs")
     op.drop_index("ix_jobs_fetch", table_name="jobs")
