@@ -63,3 +63,19 @@ def test_started_runner_works_and_stops_cleanly(sqlite_db: Database) -> None:
 def test_runner_refuses_postgresql() -> None:
     with pytest.raises(ValueError, match="SQLite"):
         LocalRunner(Database("postgresql://nobody@127.0.0.1:1/none"))
+
+
+def test_a_failing_unique_job_retries_beside_its_waiting_twin(sqlite_db: Database) -> None:
+    first = defer(sqlite_db, "test.poll", mailbox_id=7)
+    runner = LocalRunner(sqlite_db, queues=["test"])
+    claimed = runner._claim()
+    assert claimed is not None and claimed[0] == first
+    twin = defer(sqlite_db, "test.poll", mailbox_id=7)  # the first one runs: a new one waits
+    assert twin != first
+    with sqlite_db.transaction() as s:
+        row = s.get(Job, first)
+        assert row is not None
+        runner._finish(row, runner.specs["test.poll"], RuntimeError("mailbox offline"))
+    with sqlite_db.reading() as s:
+        rows = {j.id: (j.status, j.queueing_lock) for j in s.query(Job)}
+    assert rows == {first: ("todo", None), twin: ("todo", "poll:7")}

@@ -21,7 +21,7 @@ from croniter import croniter
 from sqlalchemy import Select, and_, exists, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, object_session
 
 from omnicase.config import Settings, load_settings
 from omnicase.jobs.registry import JobContext, JobSpec, load_jobs
@@ -262,6 +262,7 @@ class LocalRunner:
             self._finish(row, spec, error)
 
     def _finish(self, row: Job, spec: JobSpec, error: BaseException | None) -> None:
+        """Succeeded, back to ``todo`` after the policy's delay, or failed (dead)."""
         now = utcnow()
         row.worker = None
         row.heartbeat_at = None
@@ -276,6 +277,9 @@ class LocalRunner:
             row.finished_at = now
             log.error("job %s #%s failed for good: %s", row.name, row.id, row.last_error)
         else:
+            session = object_session(row)
+            if row.queueing_lock and session and _waiting(session, row.queueing_lock):
+                row.queueing_lock = None  # a twin already waits: both stay, neither is lost
             row.status = JobStatus.todo
             row.scheduled_at = now + timedelta(seconds=delay)
             log.warning("job %s #%s failed, retry in %.1f s", row.name, row.id, delay)
