@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from omnicase.jobs.pg import PROCRASTINATE_TABLES
 from omnicase.model import Base
 from omnicase.store.db import Database
 from omnicase.store.migrate import upgrade
@@ -61,7 +62,8 @@ def pg_database(worker_id_safe: str) -> Iterator[Database]:
 
 
 def _truncate(db: Database) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    names = [t.name for t in Base.metadata.sorted_tables] + list(PROCRASTINATE_TABLES)
+    tables = ", ".join(f'"{name}"' for name in names)
     with db.engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 

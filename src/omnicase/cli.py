@@ -1,18 +1,24 @@
-"""The ``omnicase`` command: serve, demo, ingest, export, db, config, org, users, tokens,
-eval, bench."""
+"""The ``omnicase`` command: serve, worker, jobs, demo, ingest, export, db, config, org,
+users, tokens, eval, bench."""
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from omnicase.config import ConfigError, Settings, check_database_url, load_settings
 from omnicase.store.db import Database
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from omnicase.jobs.local import LocalRunner
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -28,6 +34,7 @@ export_app = typer.Typer(no_args_is_help=True, help="Exports.")
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluations on labelled data.")
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks (print one JSON line).")
 cases_app = typer.Typer(no_args_is_help=True, help="Cases.")
+jobs_app = typer.Typer(no_args_is_help=True, help="Background jobs (the dead-letter queue).")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(org_app, name="org")
@@ -37,8 +44,10 @@ app.add_typer(export_app, name="export")
 app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 app.add_typer(cases_app, name="cases")
+app.add_typer(jobs_app, name="jobs")
 
 console = Console(stderr=True)
+log = logging.getLogger("omnicase.jobs")
 DbUrl = Annotated[
     str | None,
     typer.Option(
@@ -168,24 +177,164 @@ def db_restore(
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
+    jobs: Annotated[
+        int, typer.Option(min=0, help="SQLite: threads running background jobs (0: none)")
+    ] = 2,
     database: DbUrl = None,
 ) -> None:
-    """Serve the REST API (OpenAPI at /docs), /healthz, /readyz and /metrics."""
+    """Serve the REST API (OpenAPI at /docs), /healthz, /readyz and /metrics. On SQLite it
+    also runs the background jobs; on PostgreSQL they run in `omnicase worker` processes."""
     import uvicorn
 
     from omnicase.api.app import create_app
+    from omnicase.jobs.local import LocalRunner
 
     settings = _settings()
+    db = _db(database)
+    api = create_app(db, settings)
+    if db.dialect == "sqlite" and jobs:
+        with_job_runner(api, LocalRunner(db, concurrency=jobs))
     # Logging is already set up (see _setup); uvicorn's own loggers propagate to it, and
     # the access line comes from omnicase's middleware (route template, no client IP).
     uvicorn.run(
-        create_app(_db(database)),
+        api,
         host=host,
         port=port,
         log_config=None,
         log_level=settings.log_level.lower(),
         access_log=False,
     )
+
+
+def with_job_runner(api: FastAPI, runner: LocalRunner) -> None:
+    """Run ``runner`` for the app's lifetime: started before the first request, stopped
+    (running jobs finished) at shutdown, before uvicorn lets the process exit."""
+    import asyncio
+    from collections.abc import AsyncIterator
+    from contextlib import asynccontextmanager
+
+    inner = api.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        runner.start()
+        log.info("background jobs started: %d threads", runner.concurrency)
+        try:
+            async with inner(app) as state:
+                yield state
+        finally:
+            await asyncio.to_thread(runner.stop)
+            log.info("background jobs stopped")
+
+    api.router.lifespan_context = lifespan
+
+
+@app.command()
+def worker(
+    queues: Annotated[
+        list[str] | None, typer.Option("--queues", "-q", help="queues to take (default: all)")
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=64)] = 2,
+    poll_interval: Annotated[float, typer.Option(min=0.05, help="seconds")] = 1.0,
+    import_module: Annotated[
+        list[str] | None,
+        typer.Option("--import", help="extra module declaring jobs (repeatable)"),
+    ] = None,
+    database: DbUrl = None,
+) -> None:
+    """Run background jobs until SIGINT/SIGTERM: procrastinate's worker on PostgreSQL, the
+    local runner in the foreground on SQLite."""
+    import importlib
+
+    for module in import_module or ():
+        importlib.import_module(module)
+    db = _db(database)
+    names = [q for value in queues or () for q in value.split(",") if q]
+    console.print(f"worker on {db.dialect}, queues {', '.join(names) or 'all'}")
+    if db.dialect == "postgresql":
+        from omnicase.jobs.pg import run_worker
+
+        run_worker(db, queues=names, concurrency=concurrency, poll_interval=poll_interval)
+        return
+    import signal
+
+    from omnicase.jobs.local import LocalRunner
+
+    runner = LocalRunner(db, queues=names, concurrency=concurrency, poll_interval=poll_interval)
+    signal.signal(signal.SIGTERM, lambda *_: runner.request_stop())
+    try:
+        runner.run_forever()
+    except KeyboardInterrupt:
+        runner.stop()
+
+
+@jobs_app.command("list")
+def jobs_list(
+    status: Annotated[str | None, typer.Option(help="todo, doing, succeeded, failed…")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    database: DbUrl = None,
+) -> None:
+    """Jobs of every brand, newest first (the operator's view)."""
+    from dataclasses import asdict
+
+    from rich.table import Table
+
+    from omnicase.jobs.service import list_jobs
+    from omnicase.services.cases import ActionError
+
+    try:
+        with _db(database).reading() as session:
+            rows = list_jobs(session, None, status=status, limit=limit)
+    except ActionError as exc:
+        _refused(exc)
+        return
+    if as_json:
+        for row in rows:
+            print(json.dumps(asdict(row), default=str))
+        return
+    table = Table("id", "name", "queue", "status", "attempts", "brand", "last error")
+    for r in rows:
+        error = (r.last_error or "").splitlines()[0] if r.last_error else ""
+        table.add_row(
+            str(r.id), r.name, r.queue, r.status, str(r.attempts), str(r.brand_id or ""), error
+        )
+    Console(width=160).print(table)
+
+
+@jobs_app.command("defer")
+def jobs_defer(
+    name: str,
+    kwargs: Annotated[str, typer.Argument(help="the job's kwargs as a JSON object")] = "{}",
+    database: DbUrl = None,
+) -> None:
+    """Enqueue a job now (e.g. `omnicase jobs defer cases.autoclose`); prints its id."""
+    from omnicase.jobs import defer
+
+    try:
+        arguments = json.loads(kwargs)
+        if not isinstance(arguments, dict):
+            raise ValueError("kwargs must be a JSON object")
+        job_id = defer(_db(database), name, **arguments)
+    except (KeyError, ValueError) as exc:
+        _fail(str(exc).strip("'\""))
+        return
+    print(job_id)
+
+
+@jobs_app.command("retry")
+def jobs_retry(job_id: int, database: DbUrl = None) -> None:
+    """Put a failed job back in its queue for one more run now."""
+    from omnicase.jobs.service import do_retry_job
+    from omnicase.services.cases import ActionError
+
+    try:
+        with _db(database).transaction() as session:
+            info = do_retry_job(session, None, job_id)
+    except ActionError as exc:
+        _refused(exc)
+        return
+    console.print(f"job {info.id} ({info.name}) is {info.status} again")
 
 
 @org_app.command("create")

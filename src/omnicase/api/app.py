@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from omnicase import __version__
-from omnicase.api import audit, cases, customers, errors, messages, operations
+from omnicase.api import audit, cases, customers, errors, jobs, messages, operations
 from omnicase.api.middleware import RequestContext
 from omnicase.config import Settings, load_settings
 from omnicase.logs import configure_logging
@@ -30,6 +30,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(customers.router)
     app.include_router(audit.router)
     app.include_router(operations.router)
+    app.include_router(jobs.router)
     return app
 
 

@@ -4,6 +4,7 @@ from omnicase.model.base import Base
 from omnicase.model.cases import Case, CaseLink, CaseReference, CaseStatus, Message
 from omnicase.model.customers import Customer, Identity
 from omnicase.model.events import Event, QuarantinedInput
+from omnicase.model.jobs import Job, JobError, JobStatus
 from omnicase.model.orgs import (
     ApiToken,
     Engagement,
@@ -25,6 +26,9 @@ __all__ = [
     "Engagement",
     "Event",
     "Identity",
+    "Job",
+    "JobError",
+    "JobStatus",
     "Message",
     "OrgKind",
     "Organisation",

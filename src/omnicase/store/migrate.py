@@ -17,6 +17,11 @@ VERSION_TABLE = "alembic_version"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """procrastinate's tables live beside ours on PostgreSQL; they are not our models."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate_"))
+
+
 def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
