@@ -34,6 +34,7 @@ from omnicase.ingest.refer_back import (
     EarlierContact,
     Match,
     find_earlier_contact,
+    name_keys,
 )
 from omnicase.ingest.results import IngestResult, IngestStatus
 from omnicase.ingest.threading import (
@@ -392,11 +393,14 @@ class Batch:
                 )
         else:
             customer_id = self.ids.take("customers")
+            first_key, last_key = name_keys(p.display_name)
             self.new_customers.append(
                 {
                     "id": customer_id,
                     "brand_id": b,
                     "name": p.display_name,
+                    "name_first": first_key,
+                    "name_last": last_key,
                     "merged_into_id": None,
                     "created_at": self.now,
                 }
@@ -453,28 +457,41 @@ class Batch:
         names), judged by :func:`refer_back.find_earlier_contact`. A rare path (unknown
         sender and a reference to an earlier contact), so one query here is fine."""
         at = p.msg.received_at
-        named = [t for t in p.sender_name if len(t) >= 3]
-        conditions: list[ColumnElement[bool]] = [
-            func.lower(CU.name).like(f"%{t}%") for t in named[:3]
-        ]
+        sender = p.sender_name
+        b = p.brand.id
+        recent = and_(
+            C.merged_into_id.is_(None),
+            C.last_message_at >= at - NAMED_WINDOW,
+            C.last_message_at <= at,
+        )
+        columns = (C.id, C.customer_id, C.channel, C.keywords, C.last_message_at, CU.name)
+        rows: list[Any] = []
+        names: list[ColumnElement[bool]] = []
+        if sender:
+            surnames = sorted({t[:64] for t in sender[1:] if len(t) >= 3})
+            if surnames:
+                names.append(CU.name_last.in_(surnames))
+            if len(sender[0]) >= 3:
+                names.append(CU.name_first == sender[0][:64])
+        if names:
+            # customers by the indexed name keys first, then their recent cases
+            people = select(CU.id).where(CU.brand_id == b, CU.merged_into_id.is_(None), or_(*names))
+            rows += self.conn.execute(
+                select(*columns)
+                .join(CUSTOMERS, CU.id == C.customer_id)
+                .where(C.customer_id.in_(people.scalar_subquery()), recent)
+                .limit(200)
+            ).all()
         if "chat" in p.refers_to:
-            conditions.append(and_(CU.name.is_(None), C.channel == "chat"))
-        if not conditions:
+            rows += self.conn.execute(
+                select(*columns)
+                .join(CUSTOMERS, CU.id == C.customer_id)
+                .where(C.brand_id == b, C.channel == "chat", CU.name.is_(None), recent)
+                .order_by(C.last_message_at.desc())
+                .limit(100)
+            ).all()
+        if not rows:
             return None
-        rows = self.conn.execute(
-            select(C.id, C.customer_id, C.channel, C.keywords, C.last_message_at, CU.name)
-            .join(CUSTOMERS, CU.id == C.customer_id)
-            .where(
-                C.brand_id == p.brand.id,
-                C.merged_into_id.is_(None),
-                CU.merged_into_id.is_(None),
-                C.last_message_at >= at - NAMED_WINDOW,
-                C.last_message_at <= at,
-                or_(*conditions),
-            )
-            .order_by(C.last_message_at.desc())
-            .limit(200)
-        ).all()
         contacts = []
         for case_id, customer_id, channel, keywords, last, name in rows:
             # This batch may already have moved the case on since it was stored.

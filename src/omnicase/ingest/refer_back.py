@@ -128,6 +128,15 @@ def best_name(party: tuple[str, ...], text: str, channel: str) -> tuple[str, ...
     return party
 
 
+def name_keys(name: str | None) -> tuple[str | None, str | None]:
+    """(first name, surname) keys of a customer record, folded, for the indexed look-up;
+    a handle's second part is kept as its surname key ("lgf")."""
+    tokens = name_tokens(name)
+    if not tokens:
+        return None, None
+    return tokens[0][:64], (tokens[-1][:64] if len(tokens) > 1 else None)
+
+
 def _first_agrees(a: str, b: str) -> bool:
     """ "beth" ~ "bethany", "b" ~ "bruno": one is the other's start (initials included)."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)

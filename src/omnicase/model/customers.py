@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnicase.model.base import Base, utcnow
@@ -12,10 +12,18 @@ from omnicase.model.base import Base, utcnow
 
 class Customer(Base):
     __tablename__ = "customers"
+    __table_args__ = (
+        Index("ix_customers_brand_name_first", "brand_id", "name_first"),
+        Index("ix_customers_brand_name_last", "brand_id", "name_last"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str | None] = mapped_column(String(200))
+    #: Folded first name and surname (``refer_back.name_keys``): the keys a sender who
+    #: refers back to an earlier contact is looked up by.
+    name_first: Mapped[str | None] = mapped_column(String(64))
+    name_last: Mapped[str | None] = mapped_column(String(64))
     #: Set when this customer was merged into another one; reads follow the redirect.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
