@@ -228,3 +228,59 @@ def test_explicit_reply_reopens_a_resolved_case_for_30_days_then_a_follow_up(
         m = s.scalar(select(Message).where(Message.id == too_late.message_id))
         assert m is not None and m.link_rule == "follow_up_of_closed"
         assert m.link_detail["previous_case"] == first.case_id
+
+
+def test_allo_on_a_new_number_then_the_explanation_joins_the_emailed_request(
+    db: Database,
+) -> None:
+    """A WhatsApp number nobody knows writes "allo ?", then says who it is and what for:
+    the number joins the customer who emailed, and the "allo ?" case is absorbed into
+    the emailed request (a merge an agent can undo), not left as a second case."""
+    from omnicase.model import CaseLink, Event
+
+    make_world(db)
+    mail = ingest_one(
+        db,
+        message(
+            email="damien.poirier@example.fr",
+            name="Damien Poirier",
+            text="Bonsoir, j'ai commandé un pantalon chino en 42 et j'ai reçu un 38.",
+        ),
+    )
+    wa = {"channel": "whatsapp", "whatsapp": "+33639987455", "name": "Damien"}
+    allo = ingest_one(db, message(minutes=60 * 15, text="allo ?", **wa))
+    assert allo.case_id != mail.case_id
+    explained = ingest_one(
+        db,
+        message(
+            minutes=60 * 15 + 20,
+            text="Damien Poirier, je vous ai envoyé un mail hier soir pour le pantalon "
+            "en 38 au lieu de 42, c'est urgent",
+            **wa,
+        ),
+    )
+    assert explained.customer_id == mail.customer_id
+    assert explained.case_id == mail.case_id
+    with db.reading() as s:
+        absorbed = s.get(Case, allo.case_id)
+        assert absorbed is not None and absorbed.merged_into_id == mail.case_id
+        moved = s.get(Message, allo.message_id)
+        assert moved is not None and moved.case_id == mail.case_id
+        link = s.scalar(select(CaseLink).where(CaseLink.source_case_id == allo.case_id))
+        assert link is not None and link.detail["rule"] == "absorbed_contentless"
+        merged = s.scalar(select(Event).where(Event.kind == "case.merged"))
+        assert merged is not None and merged.actor == "system"
+
+
+def test_a_contentful_case_on_the_same_channel_is_never_absorbed(db: Database) -> None:
+    make_world(db)
+    wa = {"channel": "whatsapp", "whatsapp": "+33639987456"}
+    first = ingest_one(db, message(text="Mon code promo BLACK20 ne marche pas", **wa))
+    other = ingest_one(
+        db,
+        message(minutes=30, text="Autre chose : ma commande A-10001 est arrivée abîmée", **wa),
+    )
+    assert other.case_id != first.case_id
+    with db.reading() as s:
+        kept = s.get(Case, first.case_id)
+        assert kept is not None and kept.merged_into_id is None

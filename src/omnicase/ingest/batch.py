@@ -43,6 +43,7 @@ from omnicase.ingest.threading import (
     CaseState,
     Decision,
     choose_case,
+    new_matter,
 )
 from omnicase.model import Case, CaseReference, Customer, Event, Identity, Message
 from omnicase.services.customers import move_customer_rows
@@ -170,6 +171,9 @@ class Batch:
         self.new_messages: list[PendingMessage] = []
         self.references: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
+        #: (case, into): cases of only content-less contacts that the request the customer
+        #: then explained absorbs, merged once the batch is written (see :meth:`absorbable`).
+        self.absorb: list[tuple[int, int]] = []
 
     # ---- reads, once per batch ---------------------------------------------------------
     def prefetch(self, items: Sequence[Prepared]) -> None:
@@ -308,6 +312,8 @@ class Batch:
             for case_id, channel, conv, reason, direction, last in rows:
                 state = by_id[case_id]
                 state.channels.add(channel)
+                if direction == "inbound" and reason not in (None, "", "other"):
+                    state.substantive = True
                 if conv is not None:
                     state.conversations.add(f"{channel}:{conv}")
                 if reason and reason != "other":
@@ -468,7 +474,9 @@ class Batch:
         rows: list[Any] = []
         names: list[ColumnElement[bool]] = []
         if sender:
-            surnames = sorted({t[:64] for t in sender[1:] if len(t) >= 3})
+            # surnames, and their initials ("Tim G." on X is Timothée Giraud)
+            long_names = {t[:64] for t in sender[1:] if len(t) >= 3}
+            surnames = sorted(long_names | {t[0] for t in long_names})
             if surnames:
                 names.append(CU.name_last.in_(surnames))
             if len(sender[0]) >= 3:
@@ -563,6 +571,30 @@ class Batch:
         )
 
     # ---- cases -------------------------------------------------------------------------
+    def absorbable(self, p: Prepared, case: CaseState) -> list[CaseState]:
+        """Open cases of this customer made only of content-less contacts ("allo ?", "?",
+        a missed call) on this message's channel in the last 24 hours, when the message
+        says what the request is and goes to another case: those contacts were this
+        request's first attempts (the WhatsApp number that wrote "allo ?" turns out to be
+        the customer who emailed last night)."""
+        f = p.features
+        if f.direction != "inbound" or f.contentless or f.new_topic:
+            return []
+        out = []
+        for other in self.customer_cases.get(case.customer_id, ()):
+            if (
+                other is not case
+                and other.is_open()
+                and other.merged_into_id is None
+                and not other.substantive
+                and not other.orders
+                and other.channel == f.channel
+                and other.last_message_at is not None
+                and timedelta(0) <= f.at - other.last_message_at <= timedelta(hours=24)
+            ):
+                out.append(other)
+        return out
+
     def candidates(self, customer_id: int) -> list[CaseState]:
         cached = self.customer_cases.get(customer_id)
         if cached is None:
@@ -602,6 +634,10 @@ class Batch:
                     "new_request",
                     1.0,
                     {"previous_case": case.id, "different_orders": sorted(orders)},
+                )
+            if not case.is_open() and new_matter(case, p.features):
+                return Decision(
+                    None, "new_request", 1.0, {"previous_case": case.id, "new_matter": True}
                 )
             if not case.is_open() and p.features.new_topic:
                 # "Rien à voir avec la robe": the old thread is only a convenient address.
@@ -675,6 +711,8 @@ class Batch:
         change = None
         case.message_count += 1
         case.channels.add(f.channel)
+        if f.direction == "inbound" and (f.orders or f.reason not in ("", "other")):
+            case.substantive = True
         if f.conversation:
             case.conversations.add(f.conversation)
         if f.channel in SESSION_CHANNELS and p.msg.thread.conversation_id:
@@ -745,6 +783,9 @@ class Batch:
         decision = self.decide(p, customer_id)
         created = decision.case is None
         case = decision.case if decision.case is not None else self.new_case(p, customer_id)
+        for empty in self.absorbable(p, case):
+            self.absorb.append((empty.id, case.id))
+            empty.merged_into_id = case.id  # this batch's later messages follow it too
         change = self.apply(case, p)
         party = msg.from_
         self.new_messages.append(

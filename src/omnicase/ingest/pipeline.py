@@ -17,7 +17,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
 
 from omnicase.ingest.batch import Batch, chunks
 from omnicase.ingest.identities import IdentityError
@@ -27,6 +29,7 @@ from omnicase.ingest.results import IngestResult, IngestStatus, InvalidBatch
 from omnicase.ingest.schema import Channel, InboundMessage, format_validation_error
 from omnicase.metrics import count_ingested
 from omnicase.model.base import utcnow
+from omnicase.services.cases import do_merge_cases
 from omnicase.store.db import Database
 
 __all__ = [
@@ -247,6 +250,8 @@ def _run_batch(
                     result.channel = p.msg.channel.value
                     out.append((p.index, result))
                 batch.flush()
+                if batch.absorb:
+                    _absorb(conn, batch.absorb)
             for index, result in out:
                 results[index] = result
             return
@@ -254,6 +259,15 @@ def _run_batch(
             attempt += 1
             if attempt > retries:
                 raise
+
+
+def _absorb(conn: Connection, pairs: list[tuple[int, int]]) -> None:
+    """Merge content-less cases into the request that explained them, in the batch's own
+    transaction, through the same action an agent's merge uses (undo works the same)."""
+    with Session(bind=conn) as session:
+        for source, target in pairs:
+            do_merge_cases(session, source, target, None, rule="absorbed_contentless")
+        session.flush()
 
 
 def ingest_one(db: Database, message: InboundMessage) -> IngestResult:

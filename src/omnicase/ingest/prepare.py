@@ -139,6 +139,22 @@ _NEW_TOPIC = re.compile(
 )
 
 
+#: "Re-bonjour", "c'est encore moi", "hi again": the same person back, nothing more.
+_AGAIN = re.compile(
+    r"\b(?:re\s*-?\s*bonjour|rebonjour|re\s*-?\s*bonsoir|c\s*est\s+encore\s+moi|encore\s+moi"
+    r"|it\s*s\s+me\s+again|me\s+again|hello\s+again|hi\s+again|hey\s+again)\b",
+    re.IGNORECASE,
+)
+
+
+def _greeting_only(body: str, brand: BrandContext) -> bool:
+    """The follow-up signal comes only from a greeting: without it, no chase is left."""
+    folded = fold(body)
+    if _AGAIN.search(folded) is None:
+        return False
+    return not analyse(_AGAIN.sub(" ", folded), brand.orders).follow_up
+
+
 def is_acknowledgement(text: str) -> bool:
     """A few words that thank or confirm receipt, with no question: "Colis reçu merci"."""
     if not text or len(text) > 160 or "?" in text:
@@ -233,6 +249,7 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
         and is_acknowledgement(strip_quoted(msg.text or "")),
         new_topic=msg.direction.value == "inbound" and announces_new_topic(body),
         refers_to=refers_to,
+        greeting_only=analysis.follow_up and _greeting_only(body, brand),
     )
     return Prepared(
         index,

@@ -122,7 +122,7 @@ def best_name(party: tuple[str, ...], text: str, channel: str) -> tuple[str, ...
         introduced = name_tokens(signed.group(1)) if signed else ()
     if len(introduced) > len(party) and (
         (not party and channel in ("phone", "sms", "whatsapp", "chat"))
-        or (party and introduced[0] == party[0])
+        or (party and _first_agrees(introduced[0], party[0]))
     ):
         return introduced
     return party
@@ -135,6 +135,12 @@ def name_keys(name: str | None) -> tuple[str | None, str | None]:
     if not tokens:
         return None, None
     return tokens[0][:64], (tokens[-1][:64] if len(tokens) > 1 else None)
+
+
+def _initial_of(a: str, b: str) -> bool:
+    """One surname is the other's initial ("g" / "giraud")."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) == 1 and len(long_) >= 3 and long_.startswith(short)
 
 
 def _first_agrees(a: str, b: str) -> bool:
@@ -161,6 +167,8 @@ def name_match(sender: Sequence[str], other: Sequence[str], handle: bool = False
         surnames = {t for t in sender[1:] if len(t) >= 3} & {t for t in other[1:] if len(t) >= 3}
         if surnames and _first_agrees(sender[0], other[0]):
             return "full"
+        if _initial_of(sender[-1], other[-1]) and _first_agrees(sender[0], other[0]):
+            return "first"  # "Tim G." / "Timothée Giraud": as strong as a first name
         if not handle:
             return None
     if (

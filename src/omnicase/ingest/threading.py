@@ -82,6 +82,9 @@ class CaseState:
     reasons: set[str] = field(default_factory=set)
     #: Every channel the case's messages came through.
     channels: set[str] = field(default_factory=set)
+    #: The customer said what the request is about (a reason or an order on an inbound
+    #: message); a case of "allo ?" and missed calls has not.
+    substantive: bool = False
     dirty: bool = False
     new_orders: set[str] = field(default_factory=set)
 
@@ -108,6 +111,9 @@ class MessageFeatures:
     new_topic: bool = False
     #: Channels a follow-up names ("I emailed yesterday", "sur Instagram").
     refers_to: frozenset[str] = frozenset()
+    #: The only sign of a follow-up is a greeting ("re-bonjour, c'est encore moi"): the
+    #: same person is back, not necessarily the same request.
+    greeting_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +190,8 @@ def score_case(
     the words belong to ("about the table top I mean").
     """
     detail: dict[str, object] = {}
+    if not case.is_open() and new_matter(case, msg):
+        return -1.0, "new_matter", {"previous_case": case.id}
     if msg.orders and case.orders:
         shared = msg.orders & case.orders
         if shared:
@@ -300,6 +308,29 @@ def score_case(
         detail["answer"] = True
         rule = "answer_to_open_case"
     return score, rule, detail
+
+
+def new_matter(case: CaseState, msg: MessageFeatures) -> bool:
+    """A finished (resolved) request and a message about something else, even on its
+    thread or its order: a question before buying, then a problem with the order ("I went
+    ahead and ordered it … the mechanism jams"); an exchange, then a double charge on the
+    same order. A real chase, a thank-you or the request's next step continues it."""
+    if msg.direction != "inbound" or msg.acknowledgement:
+        return False
+    if msg.follow_up and not msg.greeting_only:
+        return False
+    if msg.orders and not case.orders:
+        return True  # it was about no order (a question); this one is about an order
+    if not (msg.orders & case.orders):
+        return False
+    known = msg.reason not in VAGUE_REASONS and msg.reason_confidence >= CONFIDENT_REASON
+    seen = case.reasons | ({case.reason} if case.reason else set())
+    seen -= VAGUE_REASONS
+    if not known or not seen or msg.reason in seen:
+        return False
+    related = any(frozenset((r, msg.reason)) in RELATED_REASONS for r in seen)
+    next_step = any((r, msg.reason) in NEXT_STEPS for r in seen)
+    return not related and not next_step
 
 
 def _same_matter(case: CaseState, msg: MessageFeatures) -> bool:

@@ -134,8 +134,17 @@ def _lock_case(session: Session, case_id: int) -> Case:
     return case
 
 
-def do_merge_cases(session: Session, source_id: int, target_id: int, who: Principal) -> CaseLink:
-    """Move every message of ``source`` into ``target``; ``source`` then redirects there."""
+def do_merge_cases(
+    session: Session,
+    source_id: int,
+    target_id: int,
+    who: Principal | None,
+    rule: str | None = None,
+) -> CaseLink:
+    """Move every message of ``source`` into ``target``; ``source`` then redirects there.
+
+    ``who`` is None when the pipeline merges by itself (``rule`` says why); the audit log
+    then names the system as the actor."""
     if source_id == target_id:
         raise ActionError("a case cannot be merged into itself", field="target")
     first, second = sorted((source_id, target_id))  # lock in a fixed order: no deadlock
@@ -169,21 +178,27 @@ def do_merge_cases(session: Session, source_id: int, target_id: int, who: Princi
         source,
         target,
         who,
-        {"message_ids": moved, "source_before": before},
+        {"message_ids": moved, "source_before": before, **({"rule": rule} if rule else {})},
     )
+    actor = who.actor if who is not None else "system"
     record_event(
         session,
         "case.merged",
         brand_id=source.brand_id,
-        actor=who.actor,
+        actor=actor,
         case_id=target.id,
-        data={"source": source.id, "link": link.id, "messages": len(moved)},
+        data={
+            "source": source.id,
+            "link": link.id,
+            "messages": len(moved),
+            **({"rule": rule} if rule else {}),
+        },
     )
     record_event(
         session,
         "case.merged_away",
         brand_id=source.brand_id,
-        actor=who.actor,
+        actor=actor,
         case_id=source.id,
         data={"target": target.id, "link": link.id},
     )
@@ -195,7 +210,7 @@ def _record_link(
     kind: str,
     source: Case,
     target: Case,
-    who: Principal,
+    who: Principal | None,
     detail: dict[str, Any],
 ) -> CaseLink:
     """What a merge or split moved, kept so it can be shown and undone."""
@@ -204,7 +219,7 @@ def _record_link(
         kind=kind,
         source_case_id=source.id,
         target_case_id=target.id,
-        actor_user_id=who.user_id,
+        actor_user_id=who.user_id if who is not None else None,
         detail=detail,
         created_at=utcnow(),
     )
