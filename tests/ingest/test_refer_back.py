@@ -284,3 +284,11 @@ def test_a_contentful_case_on_the_same_channel_is_never_absorbed(db: Database) -
     with db.reading() as s:
         kept = s.get(Case, first.case_id)
         assert kept is not None and kept.merged_into_id is None
+
+
+def test_handles_shorten_first_names_and_surnames() -> None:
+    assert name_match(("salo", "brchd"), ("salome", "brochard"), handle=True) == "first"
+    assert name_match(("tim", "g"), ("timothee", "giraud")) == "first"
+    # a short prefix, or another first name, is nobody
+    assert name_match(("sal", "brchd"), ("salome", "brochard"), handle=True) is None
+    assert name_match(("tim", "g"), ("thomas", "giraud")) is None

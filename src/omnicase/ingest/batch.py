@@ -479,8 +479,14 @@ class Batch:
             surnames = sorted(long_names | {t[0] for t in long_names})
             if surnames:
                 names.append(CU.name_last.in_(surnames))
-            if len(sender[0]) >= 3:
-                names.append(CU.name_first == sender[0][:64])
+            first = sender[0][:64]
+            if len(first) >= 3:
+                names.append(CU.name_first == first)
+            if len(first) >= 4:
+                # a handle shortens first names ("salo.brchd" is Salomé): a record whose
+                # first name starts this one, or that this one starts (index ranges)
+                names.append(CU.name_first.in_([first[:n] for n in range(4, len(first))]))
+                names.append(and_(CU.name_first > first, CU.name_first < first + "\uffff"))
         if names:
             # customers by the indexed name keys first, then their recent cases
             people = select(CU.id).where(CU.brand_id == b, CU.merged_into_id.is_(None), or_(*names))
@@ -658,12 +664,36 @@ class Batch:
                 and case.resolved_at is not None
                 and p.brand.reply_window.allows(case.resolved_at, p.msg.received_at)
             ):
+                other = self._about_another_case(p, case, customer_id)
+                if explicit.rule == "reply_header" and other is not None:
+                    # "the parka turned up after all", sent on the jeans' thread
+                    return Decision(other, "words_of_another_case", 0.8, {"thread_of": case.id})
                 return explicit
             # Explicitly about a closed request: a new case that says so.
             return Decision(None, "follow_up_of_closed", 1.0, {"previous_case": case.id})
         return choose_case(
             self.candidates(customer_id), p.features, p.brand.window, p.brand.reply_window
         )
+
+    def _about_another_case(
+        self, p: Prepared, thread_case: CaseState, customer_id: int
+    ) -> CaseState | None:
+        """An open case of the customer that the reply's words are about (two content
+        words or its order) when they share nothing with the thread's own case."""
+        f = p.features
+        if f.direction != "inbound" or not f.keywords:
+            return None
+        if f.orders & thread_case.orders or f.keywords & thread_case.keywords:
+            return None
+        fits = [
+            c
+            for c in self.candidates(customer_id)
+            if c is not thread_case
+            and c.is_open()
+            and c.merged_into_id is None
+            and (f.orders & c.orders or len(f.keywords & c.keywords) >= 2)
+        ]
+        return fits[0] if len(fits) == 1 else None
 
     def new_case(self, p: Prepared, customer_id: int) -> CaseState:
         f = p.features

@@ -48,9 +48,13 @@ _CHANNEL_WORDS: Final[dict[str, str]] = {
     "instagram": r"instagram|insta|ig",
     "messenger": r"messenger|facebook|fb",
     "whatsapp": r"whatsapp|whats app|wa",
-    "phone": r"appels?|appele|telephone|telephoner|tel|called|call|rang|phoned|phone|"
+    # Only the customer's own calls: "nobody called me", "my phone number", "tél : 06…"
+    # name the phone without referring to a contact.
+    "phone": r"appels?|j ai appele|je vous ai appele|je vous ai telephone|j ai telephone|"
+    r"i called|i ve called|i have called|i rang|i ve rang|i phoned|i ve phoned|my call|"
+    r"on the phone|over the phone|by phone|au telephone|par telephone|"
     r"voicemail|messagerie|message vocal|vocal",
-    "sms": r"sms|textos?|texted|text message|text",
+    "sms": r"sms|textos?|texted|text message",
     "x": r"twitter|tweets?|tweete",
 }
 _CHANNEL_RE: Final = {
@@ -83,7 +87,7 @@ _NAME = rf"[{_UPPER}][^\W\d_]+(?:[-'][{_UPPER}]?[^\W\d_]+)?"
 #: "this is Freya Lindqvist", "c'est encore Violaine", "ici Sixtine Moreau".
 _INTRODUCTION = re.compile(
     rf"\b(?:[Tt]his is|[Ii]t'?s|[Ii]t is|[Cc]'est|[Ii]ci|[Mm]y name is|[Jj]e m'appelle)"
-    rf"\s+(?:encore\s+|again\s+|moi\s+)?({_NAME}(?:\s+{_NAME})?)"
+    rf"\s+(?:encore\s+|again\s+|moi\s+)?({_NAME}(?:\s+{_NAME}){{0,2}})"
 )
 #: Call notes start with the caller: "Mme Anouk Delattre, …", "Mr Derek Moss: …".
 _CALLER = re.compile(
@@ -93,6 +97,17 @@ _CALLER = re.compile(
 
 #: A message that starts with the sender's full name: "Damien Poirier, je vous ai …".
 _SIGNED_START = re.compile(rf"^\s*({_NAME}\s+{_NAME})\s*[,:]")
+#: Capitalised words that open a message without being a name ("Bonjour Madame, …").
+_NOT_NAMES: Final = frozenset(
+    words("bonjour bonsoir hello hi hey dear allo oui yes madame monsieur good morning cher")
+)
+
+
+def _signed_start(text: str) -> str | None:
+    found = _SIGNED_START.search(text)
+    if found is None or _NOT_NAMES & set(fold(found.group(1)).split()):
+        return None
+    return found.group(1)
 
 
 def introduced_name(text: str, channel: str) -> tuple[str, ...]:
@@ -107,9 +122,9 @@ def introduced_name(text: str, channel: str) -> tuple[str, ...]:
 
 def caller_name(text: str) -> str | None:
     """The caller's name as the agent wrote it at the start of call notes ("M. Paul Guérin
-    : veste …"): the customer record of a phone number gets it."""
+    : veste …", "Rory Baird, order …"): the customer record of a phone number gets it."""
     found = _CALLER.search(text[:160])
-    return found.group(1) if found else None
+    return found.group(1) if found else _signed_start(text[:160])
 
 
 def best_name(party: tuple[str, ...], text: str, channel: str) -> tuple[str, ...]:
@@ -118,8 +133,8 @@ def best_name(party: tuple[str, ...], text: str, channel: str) -> tuple[str, ...
     when the display name already says Damien (a greeting is not a name)."""
     introduced = introduced_name(text, channel)
     if not introduced and party:
-        signed = _SIGNED_START.search(text)
-        introduced = name_tokens(signed.group(1)) if signed else ()
+        signed = _signed_start(text)
+        introduced = name_tokens(signed) if signed else ()
     if len(introduced) > len(party) and (
         (not party and channel in ("phone", "sms", "whatsapp", "chat"))
         or (party and _first_agrees(introduced[0], party[0]))
@@ -177,6 +192,8 @@ def name_match(sender: Sequence[str], other: Sequence[str], handle: bool = False
         and (handle or len(sender) == 1 or len(other) == 1)
     ):
         return "first"
+    if handle and min(len(sender[0]), len(other[0])) >= 4 and _first_agrees(sender[0], other[0]):
+        return "first"  # "salo.brchd" / "Salomé Brochard": handles shorten first names
     return None
 
 

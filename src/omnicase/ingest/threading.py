@@ -278,7 +278,7 @@ def score_case(
     if not case.is_open():
         # Reopening a finished request takes a sign of continuity, not just a similar topic.
         n_common = len(msg.keywords & case.keywords)
-        if msg.follow_up and not msg.new_topic:
+        if msg.follow_up and not msg.new_topic and not _chases_elsewhere(case, msg):
             score += 0.35
             detail["follow_up"] = True
             rule = "follow_up"
@@ -286,7 +286,7 @@ def score_case(
             score -= 0.3
             detail["no_continuity"] = True
     if msg.follow_up and case.is_open() and not msg.new_topic:
-        if msg.refers_to and not msg.refers_to & (case.channels | {case.channel}):
+        if _chases_elsewhere(case, msg):
             # "I contacted you on WhatsApp about …" and this case never was on WhatsApp:
             # the customer chases a contact this case does not hold.
             score += 0.2
@@ -331,6 +331,11 @@ def new_matter(case: CaseState, msg: MessageFeatures) -> bool:
     related = any(frozenset((r, msg.reason)) in RELATED_REASONS for r in seen)
     next_step = any((r, msg.reason) in NEXT_STEPS for r in seen)
     return not related and not next_step
+
+
+def _chases_elsewhere(case: CaseState, msg: MessageFeatures) -> bool:
+    """The follow-up names channels this case was never on: it chases another contact."""
+    return bool(msg.refers_to) and not msg.refers_to & (case.channels | {case.channel})
 
 
 def _same_matter(case: CaseState, msg: MessageFeatures) -> bool:
@@ -435,7 +440,8 @@ def _last_written(cases: list[CaseState], msg: MessageFeatures) -> CaseState | N
 
 
 def _last_spoken(cases: list[CaseState], msg: MessageFeatures) -> CaseState | None:
-    """The case of our latest message on the customer's channel, if it is recent (2 h)."""
+    """The case of our latest message on the customer's channel, if it is recent (2 h);
+    for a thank-you ("got your email 👍"), our latest message on any channel that day."""
     ours = [
         c
         for c in cases
@@ -444,4 +450,12 @@ def _last_spoken(cases: list[CaseState], msg: MessageFeatures) -> CaseState | No
         and c.last_message_at is not None
         and timedelta(0) <= msg.at - c.last_message_at <= timedelta(hours=2)
     ]
+    if not ours and msg.acknowledgement:
+        ours = [
+            c
+            for c in cases
+            if c.last_direction == "outbound"
+            and c.last_message_at is not None
+            and timedelta(0) <= msg.at - c.last_message_at <= timedelta(hours=24)
+        ]
     return max(ours, key=lambda c: c.last_message_at or c.created_at) if ours else None
