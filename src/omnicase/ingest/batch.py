@@ -184,6 +184,8 @@ class Batch:
         convs: dict[int, set[tuple[str, str]]] = {}
         earliest: datetime | None = None
         window = timedelta(0)
+        long_window = timedelta(0)
+        chasers: set[tuple[int, str, str]] = set()  # identities/orders of follow-ups
         for p in items:
             b = p.brand.id
             idents.setdefault(b, set()).update(p.identities, p.revealed)
@@ -195,7 +197,11 @@ class Batch:
                 convs.setdefault(b, set()).add((p.msg.channel.value, conv))
             if earliest is None or p.msg.received_at < earliest:
                 earliest = p.msg.received_at
-            window = max(window, p.brand.window.span, p.brand.reply_window.span)
+            window = max(window, p.brand.window.span)
+            if p.features.follow_up:  # a chase may continue a request resolved longer ago
+                long_window = max(long_window, p.brand.reply_window.span)
+                chasers.update((b, *pair) for pair in (*p.identities, *p.revealed))
+                chasers.update((b, "order", o) for o in p.features.orders)
         # One IN list per (brand, kind/channel): each lookup then walks the unique index
         # (SQLite does not use an index for a row-value IN over two columns).
         for (b, kind), values in _group(idents).items():
@@ -240,7 +246,15 @@ class Batch:
                     self.sessions[(b, channel, conv)] = cid
         customers = set(self.identities.values()) | set(self.orders.values())
         if customers and earliest is not None:
-            self._load_cases(sorted(customers), earliest - window)
+            # Resolved cases back to the reply window only for the senders of follow-ups.
+            long = {c for key, c in self.identities.items() if key in chasers} | {
+                c for (b, o), c in self.orders.items() if (b, "order", o) in chasers
+            }
+            if long and long_window > window:
+                self._load_cases(sorted(long), earliest - long_window)
+            rest = customers - long
+            if rest:
+                self._load_cases(sorted(rest), earliest - window)
 
     def _load_cases(self, customer_ids: Sequence[int], resolved_after: datetime) -> None:
         """Open and recently resolved cases of these customers, with their conversations."""
@@ -465,6 +479,8 @@ class Batch:
         at = p.msg.received_at
         sender = p.sender_name
         b = p.brand.id
+        if known_sender and not any(len(t) >= 3 for t in sender[1:]):
+            return None  # joining two known records takes a full name: none to look for
         recent = and_(
             C.merged_into_id.is_(None),
             C.last_message_at >= at - NAMED_WINDOW,
@@ -496,7 +512,7 @@ class Batch:
                 .where(C.customer_id.in_(people.scalar_subquery()), recent)
                 .limit(200)
             ).all()
-        if "chat" in p.refers_to:
+        if "chat" in p.refers_to and not known_sender:  # anonymous chats: unknown senders
             rows += self.conn.execute(
                 select(*columns)
                 .join(CUSTOMERS, CU.id == C.customer_id)
