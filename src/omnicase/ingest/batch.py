@@ -391,7 +391,7 @@ class Batch:
             and (p.sender_name or p.refers_to)
             and self._unseen_reference(p, {cid for cid, _ in found})
         ):
-            earlier = self.earlier_contact(p, known_sender=bool(found))
+            earlier = self.earlier_contact(p, {cid for cid, _ in found})
             if earlier is not None:
                 found.append((earlier.contact.customer_id, earlier.rule))
         if found:
@@ -471,7 +471,7 @@ class Batch:
                     return False
         return True
 
-    def earlier_contact(self, p: Prepared, known_sender: bool = False) -> Match | None:
+    def earlier_contact(self, p: Prepared, known: set[int] | None = None) -> Match | None:
         """A sender nobody knows who refers back to an earlier contact: the brand's recent
         cases whose customer bears the sender's name (or no name, on a channel the message
         names), judged by :func:`refer_back.find_earlier_contact`. A rare path (unknown
@@ -479,6 +479,8 @@ class Batch:
         at = p.msg.received_at
         sender = p.sender_name
         b = p.brand.id
+        known = known or set()
+        known_sender = bool(known)
         if known_sender and not any(len(t) >= 3 for t in sender[1:]):
             return None  # joining two known records takes a full name: none to look for
         recent = and_(
@@ -524,6 +526,8 @@ class Batch:
             return None
         contacts = []
         for case_id, customer_id, channel, keywords, last, name in rows:
+            if customer_id in known:
+                continue  # the sender's own record is not the earlier contact
             # This batch may already have moved the case on since it was stored.
             state = self.cases.get(case_id)
             channels = {channel}

@@ -395,7 +395,7 @@ def choose_case(
             msg,
             sole=len(eligible) == 1,
             answered=case is answered,
-            replying=case is replied and len(eligible) > 1 and about in (None, case),
+            replying=case is replied and about in (None, case),
             elsewhere=about is not None and about is not case,
             named=about is case,
         )
