@@ -292,3 +292,34 @@ def test_handles_shorten_first_names_and_surnames() -> None:
     # a short prefix, or another first name, is nobody
     assert name_match(("sal", "brchd"), ("salome", "brochard"), handle=True) is None
     assert name_match(("tim", "g"), ("thomas", "giraud")) is None
+
+
+def test_a_voicemail_names_the_number_and_a_later_email_finds_it(db: Database) -> None:
+    """A missed call makes a nameless record; the voicemail ("Hi, it's Gareth Llewellyn")
+    names it; the email that says "I left a voicemail yesterday" then finds that caller."""
+    make_world(db)
+    phone = {"channel": "phone", "phone": "+447700900739", "brand": "globex"}
+    missed = ingest_one(db, message(text="", meta={"outcome": "missed"}, **phone))
+    ingest_one(
+        db,
+        message(
+            minutes=2,
+            text="Hi, it's Gareth Llewellyn. The Alder garden bench came without its bolt "
+            "pack, order GX239401, can someone call me back?",
+            meta={"outcome": "voicemail"},
+            **phone,
+        ),
+    )
+    mail = ingest_one(
+        db,
+        message(
+            brand="globex",
+            email="gareth.llewellyn@example.co.uk",
+            name="Gareth Llewellyn",
+            minutes=60 * 25,
+            text="Morning, I left a voicemail yesterday but haven't had a call back. The "
+            "bench came without the bolt pack.",
+        ),
+    )
+    assert mail.customer_id == missed.customer_id
+    assert mail.case_id == missed.case_id

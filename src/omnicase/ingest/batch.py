@@ -35,6 +35,7 @@ from omnicase.ingest.refer_back import (
     Match,
     find_earlier_contact,
     name_keys,
+    name_tokens,
 )
 from omnicase.ingest.results import IngestResult, IngestStatus
 from omnicase.ingest.threading import (
@@ -394,6 +395,8 @@ class Batch:
             earlier = self.earlier_contact(p, {cid for cid, _ in found})
             if earlier is not None:
                 found.append((earlier.contact.customer_id, earlier.rule))
+        if found and p.introduced:
+            self._name_if_unnamed(min(cid for cid, _ in found), p.introduced)
         if found:
             rules: dict[int, str] = {}
             for cid, rule in found:
@@ -413,12 +416,13 @@ class Batch:
                 )
         else:
             customer_id = self.ids.take("customers")
-            first_key, last_key = name_keys(p.display_name)
+            name = _fuller(p.display_name, p.introduced)
+            first_key, last_key = name_keys(name)
             self.new_customers.append(
                 {
                     "id": customer_id,
                     "brand_id": b,
-                    "name": p.display_name,
+                    "name": name,
                     "name_first": first_key,
                     "name_last": last_key,
                     "merged_into_id": None,
@@ -456,6 +460,20 @@ class Batch:
                     )
                 )
         return customer_id, evidence
+
+    def _name_if_unnamed(self, customer_id: int, name: str) -> None:
+        """A record created by a missed call gets the name its voicemail gives."""
+        first, last = name_keys(name)
+        for row in self.new_customers:
+            if row["id"] == customer_id:
+                if not row["name"]:
+                    row.update(name=name, name_first=first, name_last=last)
+                return
+        self.conn.execute(
+            update(CUSTOMERS)
+            .where(CU.id == customer_id, CU.name.is_(None))
+            .values(name=name, name_first=first, name_last=last)
+        )
 
     def _unseen_reference(self, p: Prepared, customers: set[int]) -> bool:
         """Worth looking for the earlier contact the message refers to: nobody knows the
@@ -977,6 +995,18 @@ class Batch:
             conn.execute(insert(EVENTS), self.events)
         self.new_customers, self.new_identities, self.new_messages = [], [], []
         self.new_cases, self.references, self.events = {}, [], []
+
+
+def _fuller(display: str | None, introduced: str | None) -> str | None:
+    """The channel's name, unless the text gives a fuller one for the same first name."""
+    if introduced is None:
+        return display
+    if display is None:
+        return introduced
+    shown, said = name_tokens(display), name_tokens(introduced)
+    if len(said) > len(shown) and shown and said[0].startswith(shown[0][:3]):
+        return introduced
+    return display
 
 
 def _second_request(case: CaseState, p: Prepared) -> bool:

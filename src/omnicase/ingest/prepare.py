@@ -16,10 +16,10 @@ from omnicase.ingest.identities import normalise_email, normalise_phone, party_i
 from omnicase.ingest.quotes import strip_quoted
 from omnicase.ingest.refer_back import (
     best_name,
-    caller_name,
     introduced_name,
     is_handle,
     name_tokens,
+    record_name,
     referenced_channels,
 )
 from omnicase.ingest.schema import InboundMessage
@@ -28,6 +28,10 @@ from omnicase.model import Organisation
 from omnicase.understand import Analysis, OrderMatcher, analyse, compile_order_patterns, fold
 
 ORGS = cast(Table, Organisation.__table__)
+
+#: Channels whose sender often has no name, or only a first name (a phone number, a chat
+#: visitor, a WhatsApp profile "Gwen").
+NAMELESS_CHANNELS = frozenset({"phone", "sms", "whatsapp", "chat"})
 
 #: Default days after resolution during which a reply on the case's own thread reopens it
 #: (brand setting ``reply_window_days``); past it, or once closed, a follow-up case opens.
@@ -113,8 +117,11 @@ class Prepared:
     sender_handle: bool = False
     #: The message refers to an earlier contact (a follow-up, or a self-introduction).
     refers_back: bool = False
-    #: The customer's name for a new record: the channel's, or the caller's in call notes.
+    #: The customer's name as the channel gives it.
     display_name: str | None = None
+    #: A full name the text gives for a sender the channel names poorly (call notes,
+    #: "Hi, it's Gareth Llewellyn"): names a record that has none.
+    introduced: str | None = None
     #: Channels the message names when it refers to an earlier contact ("I emailed").
     refers_to: frozenset[str] = frozenset()
 
@@ -266,8 +273,10 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
         else (),
         sender_handle=inbound_follow_up and is_handle(party.name),
         refers_back=inbound_follow_up,
-        display_name=party.name
-        or (caller_name(msg.text or "") if msg.channel.value == "phone" else None),
+        display_name=party.name,
+        introduced=record_name(msg.text or "", msg.channel.value)
+        if inbound and msg.channel.value in NAMELESS_CHANNELS
+        else None,
         refers_to=refers_to,
     )
 

@@ -42,7 +42,8 @@ ANONYMOUS_SHARED_WORDS: Final = 3
 
 #: Words naming a channel, folded ("e-mail" → "e mail" is matched by ``e.?mail``).
 _CHANNEL_WORDS: Final[dict[str, str]] = {
-    "email": r"e.?mails?|mails?|courriels?|emailed|e.?mailed|inbox|boite mail",
+    "email": r"e.?mails?|mails?|courriels?|emailed|e.?mailed|inbox|boite mail|"
+    r"messagerie(?! vocale)",
     "chat": r"chat|tchat|live chat|web ?chat|chatbot|messagerie instantanee",
     "webform": r"formulaires?|forms?|contact form",
     "instagram": r"instagram|insta|ig",
@@ -53,7 +54,7 @@ _CHANNEL_WORDS: Final[dict[str, str]] = {
     "phone": r"appels?|j ai appele|je vous ai appele|je vous ai telephone|j ai telephone|"
     r"i called|i ve called|i have called|i rang|i ve rang|i phoned|i ve phoned|my call|"
     r"on the phone|over the phone|by phone|au telephone|par telephone|"
-    r"voicemail|messagerie|message vocal|vocal",
+    r"voicemail|messagerie vocale|message vocal|vocal",
     "sms": r"sms|textos?|texted|text message",
     "x": r"twitter|tweets?|tweete",
 }
@@ -125,6 +126,17 @@ def caller_name(text: str) -> str | None:
     : veste …", "Rory Baird, order …"): the customer record of a phone number gets it."""
     found = _CALLER.search(text[:160])
     return found.group(1) if found else _signed_start(text[:160])
+
+
+def record_name(text: str, channel: str) -> str | None:
+    """A full name (first name and surname) for the record of a sender the channel does not
+    name: the caller in call notes, or someone who introduces themselves ("Hi, it's Gareth
+    Llewellyn", on a voicemail, an SMS, a WhatsApp or a chat)."""
+    name = caller_name(text) if channel == "phone" else None
+    if name is None:
+        found = _INTRODUCTION.search(text[:160])
+        name = found.group(1) if found else None
+    return name if name is not None and len(name_tokens(name)) >= 2 else None
 
 
 def best_name(party: tuple[str, ...], text: str, channel: str) -> tuple[str, ...]:
