@@ -139,8 +139,9 @@ _NEW_TOPIC = re.compile(
     r"\b(?:rien\s+a\s+voir|sans\s+rapport|autre\s+(?:chose|question|sujet|demande|probleme)"
     r"|une\s+autre\s+question|par\s+ailleurs|d'?autre\s+part|nouvelle\s+demande"
     r"|unrelated|something\s+else|another\s+(?:question|thing|issue|matter|problem)"
-    r"|(?:separate|different)\s+(?:issue|question|matter|problem)|on\s+another\s+note"
-    r"|one\s+more\s+thing)\b"
+    r"|(?:separate|different)\s+(?:issue|question|matter|problem|thing)|on\s+another\s+note"
+    r"|one\s+more\s+thing|by\s+the\s+way|btw|au\s+fait|autre\s+truc|oh\s+and|oh\s+et"
+    r"|while\s+i\s+(?:have|ve\s+got|got)\s+you)\b"
     r"|(?:^|[.!?\n]\s*)(?:et\s+)?aussi\b|(?:^|[.!?\n]\s*)(?:and\s+)?also\b",
     re.IGNORECASE,
 )

@@ -79,6 +79,9 @@ def name_tokens(name: str | None, email: str | None = None) -> tuple[str, ...]:
     """A person's name as folded tokens, from a display name or handle, else the email's
     local part ("beth.crane.home" → beth, crane; "b.chevalier@…" → b, chevalier)."""
     source = name or (email.partition("@")[0] if email else "")
+    if source.count(",") == 1:  # "Tremlett, Vaughan", as address books write it
+        last, _, first = source.partition(",")
+        source = f"{first} {last}"
     tokens = [t for t in _NAME_SPLIT.split(fold(source)) if t and t not in _NOT_A_NAME]
     return tuple(tokens[:4])
 
