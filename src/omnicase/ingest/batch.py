@@ -1015,8 +1015,8 @@ def _second_request(case: CaseState, p: Prepared) -> bool:
     f = p.features
     if f.direction != "inbound" or not f.new_topic:
         return False
-    if f.orders and case.orders and not f.orders & case.orders:
-        return True
+    if case.orders and f.orders - case.orders:
+        return True  # another order than the thread's own (whose number a subject repeats)
     known = f.reason not in ("", "other") and f.reason_confidence >= CONFIDENT_REASON
     seen = case.reasons | ({case.reason} if case.reason else set())
     return known and bool(seen - {"other"}) and f.reason not in seen

@@ -258,6 +258,7 @@ def score_case(
         case.is_open()
         and not case.orders
         and not case.keywords
+        and not _chases_elsewhere(case, msg)  # "Jasper emailed you…": the emailed case
         and (case.reason or "other") in VAGUE_REASONS
         and case.last_message_at is not None
         and msg.at - case.last_message_at <= timedelta(hours=24)
