@@ -222,7 +222,9 @@ def score_case(
             # customer who refers back to an earlier contact ("I emailed yesterday about
             # …") says it is the same matter, whatever words the classifier reads now.
             detail["different_reason"] = [case.reason, msg.reason]
-            score -= 0.2 if _same_matter(case, msg) else 0.6
+            # answering what the agent just asked ("GX399105, my email is …") is no change
+            # of subject, whatever words it has
+            score -= 0.2 if _same_matter(case, msg) or replying else 0.6
     if msg.new_topic:
         score -= 0.5
         detail["new_topic"] = True
