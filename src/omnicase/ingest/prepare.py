@@ -141,7 +141,7 @@ _NEW_TOPIC = re.compile(
     r"|unrelated|something\s+else|another\s+(?:question|thing|issue|matter|problem)"
     r"|(?:separate|different)\s+(?:issue|question|matter|problem|thing)|on\s+another\s+note"
     r"|one\s+more\s+thing|by\s+the\s+way|btw|au\s+fait|autre\s+truc|oh\s+and|oh\s+et"
-    r"|while\s+i\s+(?:have|ve\s+got|got)\s+you|while\s+you\s*(?:re|are)\s+(?:there|at\s+it)"
+    r"|while\s+i\W*(?:have|ve\s+got|got)\s+you|while\s+you\W*(?:re|are)\s+(?:there|at\s+it)"
     r"|pendant\s+que\s+(?:je\s+vous\s+(?:tiens|ai)|j\s*y\s+suis))\b"
     r"|(?:^|[.!?\n]\s*)(?:et\s+)?aussi\b|(?:^|[.!?\n]\s*)(?:and\s+)?also\b",
     re.IGNORECASE,
