@@ -11,7 +11,7 @@ from sse_starlette import EventSourceResponse
 
 from omnicase.api.deps import bearer, get_db, principal_or_none, require_principal
 from omnicase.api.errors import ERRORS
-from omnicase.services.live import Hub, stream_events
+from omnicase.services.live import Hub, LiveStream
 from omnicase.store.db import Database
 from omnicase.store.scope import Principal
 
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/v1/events", tags=["events"])
     responses={**ERRORS, 200: {"content": {"text/event-stream": {}}}},
     response_class=EventSourceResponse,
 )
-async def stream(
+def stream(
     request: Request,
     db: Annotated[Database, Depends(get_db)],
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -34,15 +34,17 @@ async def stream(
     from the log. Only the cases the user may read (the case-read access rule); a comment
     line every 15 s keeps proxies from closing the connection. Opens no transaction while
     idle: each read is a short session."""
-    with db.reading() as session:
-        require_principal(session, creds)
     hub: Hub = request.app.state.live
 
     def principal(session: Session) -> Principal | None:
         return principal_or_none(session, creds)
 
+    live = LiveStream(hub, principal)
+    with db.reading() as session:
+        require_principal(session, creds)
+        live.begin(session, last_event_id)
     return EventSourceResponse(
-        stream_events(hub, principal, last_event_id),
+        live.messages(),
         ping=hub.heartbeat_seconds,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

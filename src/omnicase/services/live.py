@@ -20,6 +20,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from omnicase.store.db import Database
 from omnicase.store.events_feed import Horizon, read_events
@@ -105,43 +106,52 @@ class Hub:
             delay = min(delay * 2, 10.0)
 
 
-async def stream_events(
-    hub: Hub,
-    principal: Callable[[Any], Principal | None],
-    last_event_id: int | None,
-    batch: int = 500,
-) -> AsyncIterator[dict[str, str]]:
-    """SSE messages for one user: everything after ``last_event_id`` (replayed from the
-    table), else from now on. ``principal`` re-checks the token at every read, so a
-    revoked token or an ended engagement stops the flow without a reconnect."""
-    db = hub.db
-    horizon = Horizon(db.dialect)
+class LiveStream:
+    """One user's stream: everything after ``Last-Event-ID`` (replayed from the table),
+    else what is committed after :meth:`begin`. ``principal`` re-checks the token at every
+    read, so a revoked token or an ended engagement stops the flow without a reconnect."""
 
-    def first() -> int:
-        with db.reading() as session:
-            return horizon.start(session)
+    def __init__(
+        self,
+        hub: Hub,
+        principal: Callable[[Session], Principal | None],
+        batch: int = 500,
+    ) -> None:
+        self.hub = hub
+        self.principal = principal
+        self.batch = batch
+        self.horizon = Horizon(hub.db.dialect)
+        self.cursor = 0
 
-    def read(cursor: int) -> tuple[list[dict[str, str]], int, bool]:
-        with db.reading() as session:
-            who = principal(session)
+    def begin(self, session: Session, last_event_id: int | None) -> None:
+        """Fix the starting point before the response starts, so that an event committed
+        once the client has the headers is never missed."""
+        start = self.horizon.start(session)
+        self.cursor = start if last_event_id is None else last_event_id
+
+    def _read(self) -> tuple[list[dict[str, str]], bool]:
+        with self.hub.db.reading() as session:
+            who = self.principal(session)
             if who is None:
-                return [], cursor, False
-            upto = horizon.advance(session)
-            rows = read_events(session, who, cursor, upto, batch)
-        out = [{"id": str(e.id), "event": e.kind, "data": json.dumps(e.payload())} for e in rows]
-        return out, (rows[-1].id if len(rows) == batch else max(cursor, upto)), True
+                return [], False
+            upto = self.horizon.advance(session)
+            rows = read_events(session, who, self.cursor, upto, self.batch)
+        self.cursor = rows[-1].id if len(rows) == self.batch else max(self.cursor, upto)
+        return [
+            {"id": str(e.id), "event": e.kind, "data": json.dumps(e.payload())} for e in rows
+        ], True
 
-    cursor = last_event_id if last_event_id is not None else await asyncio.to_thread(first)
-    async with hub.waiter() as woken:
-        while True:
-            woken.clear()
-            messages, cursor, allowed = await asyncio.to_thread(read, cursor)
-            if not allowed:
-                return
-            for message in messages:
-                yield message
-            if len(messages) == batch:
-                continue
-            timeout = 0.2 if horizon.waiting else hub.poll_seconds
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(woken.wait(), timeout)
+    async def messages(self) -> AsyncIterator[dict[str, str]]:
+        async with self.hub.waiter() as woken:
+            while True:
+                woken.clear()
+                messages, allowed = await asyncio.to_thread(self._read)
+                if not allowed:
+                    return
+                for message in messages:
+                    yield message
+                if len(messages) == self.batch:
+                    continue
+                timeout = 0.2 if self.horizon.waiting else self.hub.poll_seconds
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), timeout)

@@ -1,0 +1,120 @@
+"""GET /api/v1/events/stream against a real server: scope, payload, resume, heartbeats."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from omnicase.api.app import create_app
+from omnicase.ingest.pipeline import ingest
+from omnicase.model import Event
+from omnicase.store.db import Database
+from tests.api.sse import Background, Stream, read_stream, serving
+from tests.api.test_access_matrix import expected, seed_cases
+from tests.factories import World, make_world, message
+
+PATH = "/api/v1/events/stream"
+STREAMED = ("case.", "message.")
+
+
+@pytest.fixture
+def base(db: Database) -> Iterator[str]:
+    app = create_app(db)
+    app.state.live.heartbeat_seconds = 0.3
+    with serving(app) as url:
+        yield url
+
+
+def streamed_events(db: Database, cases: set[int]) -> list[int]:
+    """The ids a user who sees ``cases`` must receive, from the table itself."""
+    with db.reading() as s:
+        rows = s.execute(select(Event.id, Event.kind, Event.case_id).order_by(Event.id)).all()
+    return [i for i, kind, case in rows if kind.startswith(STREAMED) and case in cases]
+
+
+def assert_ids_only(stream: Stream) -> None:
+    for _, kind, data in stream.events:
+        assert set(data) == {
+            "id",
+            "kind",
+            "brand",
+            "case_id",
+            "case",
+            "message_id",
+            "channel",
+            "at",
+        }
+        assert data["kind"] == kind
+    for secret in ("@", "example", "Commande", "Order", "0611111111", "+33"):
+        assert secret not in stream.raw
+
+
+WHO = ["acme:agent", "acme:viewer", "globex:admin", "callpro:agent", "callpro:admin"]
+WHO += ["callpro:unengaged"]
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_live_stream_carries_exactly_the_users_cases(db: Database, base: str, who: str) -> None:
+    world = make_world(db)
+    reader = Background(f"{base}{PATH}", world.tokens[who], seconds=2.5)
+    cases = seed_cases(db)
+    got = reader.result()
+    assert got.status == 200 and got.headers["content-type"].startswith("text/event-stream")
+    want = streamed_events(db, expected(who, cases))
+    assert got.ids == want
+    if who != "callpro:unengaged":
+        assert want, "the check would be empty"
+    assert_ids_only(got)
+    assert got.comments >= 1  # heartbeats while idle
+
+
+def test_provider_never_sees_another_brand_or_an_unengaged_queue(db: Database, base: str) -> None:
+    world = make_world(db, provider_channels=["email"])
+    provider = Background(f"{base}{PATH}", world.tokens["callpro:agent"], seconds=2.5)
+    brand = Background(f"{base}{PATH}", world.tokens["acme:agent"], seconds=2.5)
+    msgs = [
+        message(brand="acme", channel="email", email="a@example.fr", text="Commande A-10001"),
+        message(brand="acme", channel="chat", chat="v-9", text="Commande A-10009 ?"),
+        message(brand="globex", channel="email", email="g@example.co.uk", text="Order GX100001"),
+    ]
+    email, chat, other = (r.case_id for r in ingest(db, msgs))
+    seen_by_provider = {d["case_id"] for _, _, d in provider.result().events}
+    seen_by_brand = {d["case_id"] for _, _, d in brand.result().events}
+    assert seen_by_provider == {email}
+    assert seen_by_brand == {email, chat}
+    assert other not in seen_by_brand
+
+
+def test_last_event_id_resumes_without_loss_or_repeat(db: Database, base: str) -> None:
+    world = make_world(db)
+    token = world.tokens["acme:agent"]
+    ingest(db, [message(email="one@example.fr", text="Commande A-20001")])
+    first = read_stream(f"{base}{PATH}", token, last_event_id=0, seconds=1.5)
+    assert first.events
+    resume_at = first.ids[-1]
+    # while disconnected: more traffic, some of it another brand's
+    ingest(
+        db,
+        [
+            message(email="two@example.fr", text="Commande A-20002"),
+            message(brand="globex", email="x@example.co.uk", text="Order GX200001"),
+            message(email="three@example.fr", text="Commande A-20003"),
+        ],
+    )
+    again = read_stream(f"{base}{PATH}", token, last_event_id=resume_at, seconds=1.5)
+    acme = streamed_events(db, _acme_cases(db, world))
+    assert first.ids + again.ids == acme
+    assert min(again.ids) > resume_at
+
+
+def _acme_cases(db: Database, world: World) -> set[int]:
+    with db.reading() as s:
+        rows = s.execute(select(Event.case_id).where(Event.brand_id == world.ids["acme"]))
+        return {c for (c,) in rows if c is not None}
+
+
+def test_stream_needs_a_valid_token(db: Database, base: str) -> None:
+    make_world(db)
+    assert read_stream(f"{base}{PATH}", "oc_nope", seconds=1).status == 401
