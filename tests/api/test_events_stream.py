@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from omnicase.api.app import create_app
 from omnicase.ingest.pipeline import ingest
@@ -118,3 +118,19 @@ def _acme_cases(db: Database, world: World) -> set[int]:
 def test_stream_needs_a_valid_token(db: Database, base: str) -> None:
     make_world(db)
     assert read_stream(f"{base}{PATH}", "oc_nope", seconds=1).status == 401
+
+
+def test_an_idle_stream_only_polls(db: Database, base: str) -> None:
+    """Its own reads never wake it: an idle stream reads about once per poll interval."""
+    world = make_world(db)
+    reads: list[int] = []
+
+    def count(*_: object) -> None:
+        reads.append(1)
+
+    event.listen(db.engine, "commit", count)
+    try:
+        read_stream(f"{base}{PATH}", world.tokens["acme:agent"], seconds=2.0)
+    finally:
+        event.remove(db.engine, "commit", count)
+    assert 1 <= len(reads) <= 12

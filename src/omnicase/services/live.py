@@ -15,14 +15,13 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import psycopg
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from omnicase.store.db import Database
+from omnicase.store.db import WRITE_OPTION, Database
 from omnicase.store.events_feed import Horizon, read_events
 from omnicase.store.scope import Principal
 
@@ -51,7 +50,13 @@ class Hub:
         for waiter in self._waiters:
             waiter.set()
 
-    def _wake_threadsafe(self, *_: Any) -> None:
+    def _on_commit(self, conn: Connection) -> None:
+        """SQLite: a writing transaction commits (reads commit too: they must not wake
+        the streams, whose own reads would then wake them again)."""
+        if conn.get_execution_options().get(WRITE_OPTION, False):
+            self._wake_threadsafe()
+
+    def _wake_threadsafe(self) -> None:
         loop = self._loop
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self.wake)
@@ -73,15 +78,15 @@ class Hub:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._listening.wait(), timeout=10)
         else:
-            event.listen(self.db.engine, "commit", self._wake_threadsafe)
+            event.listen(self.db.engine, "commit", self._on_commit)
 
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        elif event.contains(self.db.engine, "commit", self._wake_threadsafe):
-            event.remove(self.db.engine, "commit", self._wake_threadsafe)
+        elif event.contains(self.db.engine, "commit", self._on_commit):
+            event.remove(self.db.engine, "commit", self._on_commit)
         self.wake()
 
     async def _listen(self) -> None:
