@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import event, select
 from omnicase.api.app import create_app
 from omnicase.ingest.pipeline import ingest
 from omnicase.model import Event
+from omnicase.services.cases import record_event
 from omnicase.store.db import Database
 from tests.api.sse import Background, Stream, read_stream, serving
 from tests.api.test_access_matrix import expected, seed_cases
@@ -134,3 +136,24 @@ def test_an_idle_stream_only_polls(db: Database, base: str) -> None:
     finally:
         event.remove(db.engine, "commit", count)
     assert 1 <= len(reads) <= 12
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_an_event_committed_late_under_a_lower_id_is_not_skipped(db: Database, base: str) -> None:
+    """T1 draws id n and stays open; T2 draws n+1 and commits. The stream must not pass
+    n+1 before n is final, or n would be lost for good."""
+    world = make_world(db)
+    (result,) = ingest(db, [message(text="Commande A-40001")])
+    case_id, brand_id = result.case_id, world.ids["acme"]
+    assert case_id is not None
+    stream = Background(f"{base}{PATH}", world.tokens["acme:agent"], seconds=4.0)
+    with db.write_sessions() as slow:
+        record_event(slow, "case.updated", brand_id=brand_id, case_id=case_id)
+        slow.flush()  # id n drawn, not committed
+        with db.transaction() as fast:
+            record_event(fast, "case.updated", brand_id=brand_id, case_id=case_id)
+        time.sleep(1.0)  # the stream is woken by the fast commit, and must wait
+        slow.commit()
+    got = stream.result()
+    late = streamed_events(db, {case_id})[-2:]
+    assert got.ids == late

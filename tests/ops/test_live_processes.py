@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 
 from omnicase.cli import app
 from omnicase.store.db import Database
-from tests.api.sse import Background, free_port
+from tests.api.sse import Background
 from tests.conftest import _truncate
 from tests.factories import make_world, message
-from tests.ops.test_serve import stop, wait_until_up
+from tests.ops.test_serve import free_port, stop, wait_until_up
 
 
 @pytest.fixture

@@ -44,7 +44,6 @@ class Hub:
         self._waiters: set[asyncio.Event] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
-        self._listening = asyncio.Event()
 
     def wake(self) -> None:
         for waiter in self._waiters:
@@ -74,9 +73,9 @@ class Hub:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         if self.db.dialect == "postgresql":
+            # not awaited: a process starts (and is alive) while the database is down;
+            # the listener wakes every stream once it is connected
             self._task = asyncio.create_task(self._listen(), name="omnicase-listen")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._listening.wait(), timeout=10)
         else:
             event.listen(self.db.engine, "commit", self._on_commit)
 
@@ -98,7 +97,6 @@ class Hub:
             try:
                 async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
-                    self._listening.set()
                     delay = 0.5
                     self.wake()
                     async for _ in conn.notifies():

@@ -117,7 +117,8 @@ class Horizon:
                 "pg_snapshot_xmax(pg_current_snapshot())::text"
             )
         ).one()
-        self.pending.append((int(top), int(xmax)))
+        if not self.pending or self.pending[-1][0] != top:  # the first bound is the lowest
+            self.pending.append((int(top), int(xmax)))
         done = [top for top, bound in self.pending if bound <= int(xmin)]
         self.pending = [(t, b) for t, b in self.pending if b > int(xmin) and t > self.safe]
         if done:
