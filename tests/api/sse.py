@@ -115,3 +115,23 @@ class Background:
         self._thread.join(timeout=60)
         assert self._out is not None
         return self._out
+
+
+class Settle:
+    """An ``until`` for streams whose due events are known only after they are written:
+    stop once all are in and ``grace`` seconds have passed since they were named (room for
+    an event that must not come), so a slow machine makes the test slower, not red."""
+
+    def __init__(self, grace: float = 0.8) -> None:
+        self.grace = grace
+        self.due: set[int] | None = None
+        self.since = 0.0
+
+    def expect(self, ids: list[int]) -> None:
+        self.since = time.monotonic()
+        self.due = set(ids)
+
+    def __call__(self, stream: Stream) -> bool:
+        if self.due is None or time.monotonic() - self.since < self.grace:
+            return False
+        return self.due <= set(stream.ids)

@@ -13,7 +13,7 @@ from omnicase.ingest.pipeline import ingest
 from omnicase.model import Event
 from omnicase.services.cases import record_event
 from omnicase.store.db import Database
-from tests.api.sse import Background, Stream, read_stream, serving
+from tests.api.sse import Background, Settle, Stream, read_stream, serving
 from tests.api.test_access_matrix import expected, seed_cases
 from tests.factories import World, make_world, message
 
@@ -60,11 +60,13 @@ WHO += ["callpro:unengaged"]
 @pytest.mark.parametrize("who", WHO)
 def test_live_stream_carries_exactly_the_users_cases(db: Database, base: str, who: str) -> None:
     world = make_world(db)
-    reader = Background(f"{base}{PATH}", world.tokens[who], seconds=2.5)
+    settle = Settle()
+    reader = Background(f"{base}{PATH}", world.tokens[who], seconds=20, until=settle)
     cases = seed_cases(db)
+    want = streamed_events(db, expected(who, cases))
+    settle.expect(want)
     got = reader.result()
     assert got.status == 200 and got.headers["content-type"].startswith("text/event-stream")
-    want = streamed_events(db, expected(who, cases))
     assert got.ids == want
     if who != "callpro:unengaged":
         assert want, "the check would be empty"
@@ -74,14 +76,20 @@ def test_live_stream_carries_exactly_the_users_cases(db: Database, base: str, wh
 
 def test_provider_never_sees_another_brand_or_an_unengaged_queue(db: Database, base: str) -> None:
     world = make_world(db, provider_channels=["email"])
-    provider = Background(f"{base}{PATH}", world.tokens["callpro:agent"], seconds=2.5)
-    brand = Background(f"{base}{PATH}", world.tokens["acme:agent"], seconds=2.5)
+    settled = Settle(), Settle()
+    provider, brand = (
+        Background(f"{base}{PATH}", world.tokens[who], seconds=20, until=until)
+        for who, until in zip(("callpro:agent", "acme:agent"), settled, strict=True)
+    )
     msgs = [
         message(brand="acme", channel="email", email="a@example.fr", text="Commande A-10001"),
         message(brand="acme", channel="chat", chat="v-9", text="Commande A-10009 ?"),
         message(brand="globex", channel="email", email="g@example.co.uk", text="Order GX100001"),
     ]
     email, chat, other = (r.case_id for r in ingest(db, msgs))
+    assert email and chat and other
+    settled[0].expect(streamed_events(db, {email}))
+    settled[1].expect(streamed_events(db, {email, chat}))
     seen_by_provider = {d["case_id"] for _, _, d in provider.result().events}
     seen_by_brand = {d["case_id"] for _, _, d in brand.result().events}
     assert seen_by_provider == {email}
@@ -93,7 +101,9 @@ def test_last_event_id_resumes_without_loss_or_repeat(db: Database, base: str) -
     world = make_world(db)
     token = world.tokens["acme:agent"]
     ingest(db, [message(email="one@example.fr", text="Commande A-20001")])
-    first = read_stream(f"{base}{PATH}", token, last_event_id=0, seconds=1.5)
+    settle = Settle(grace=0.3)
+    settle.expect(streamed_events(db, _acme_cases(db, world)))
+    first = read_stream(f"{base}{PATH}", token, last_event_id=0, seconds=20, until=settle)
     assert first.events
     resume_at = first.ids[-1]
     # while disconnected: more traffic, some of it another brand's
@@ -105,8 +115,10 @@ def test_last_event_id_resumes_without_loss_or_repeat(db: Database, base: str) -
             message(email="three@example.fr", text="Commande A-20003"),
         ],
     )
-    again = read_stream(f"{base}{PATH}", token, last_event_id=resume_at, seconds=1.5)
     acme = streamed_events(db, _acme_cases(db, world))
+    settle = Settle(grace=0.3)
+    settle.expect([i for i in acme if i > resume_at])
+    again = read_stream(f"{base}{PATH}", token, last_event_id=resume_at, seconds=20, until=settle)
     assert first.ids + again.ids == acme
     assert min(again.ids) > resume_at
 
@@ -146,7 +158,8 @@ def test_an_event_committed_late_under_a_lower_id_is_not_skipped(db: Database, b
     (result,) = ingest(db, [message(text="Commande A-40001")])
     case_id, brand_id = result.case_id, world.ids["acme"]
     assert case_id is not None
-    stream = Background(f"{base}{PATH}", world.tokens["acme:agent"], seconds=4.0)
+    settle = Settle(grace=0.3)
+    stream = Background(f"{base}{PATH}", world.tokens["acme:agent"], seconds=20, until=settle)
     with db.write_sessions() as slow:
         record_event(slow, "case.updated", brand_id=brand_id, case_id=case_id)
         slow.flush()  # id n drawn, not committed
@@ -154,6 +167,7 @@ def test_an_event_committed_late_under_a_lower_id_is_not_skipped(db: Database, b
             record_event(fast, "case.updated", brand_id=brand_id, case_id=case_id)
         time.sleep(1.0)  # the stream is woken by the fast commit, and must wait
         slow.commit()
-    got = stream.result()
     late = streamed_events(db, {case_id})[-2:]
+    settle.expect(late)
+    got = stream.result()
     assert got.ids == late
