@@ -6,11 +6,11 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from omnicase.api.app import create_app
 from omnicase.ingest.pipeline import ingest
-from omnicase.model import Event
+from omnicase.model import Case, Engagement, Event
 from omnicase.services.cases import record_event
 from omnicase.store.db import Database
 from tests.api.sse import Background, Settle, Stream, read_stream, serving
@@ -171,3 +171,33 @@ def test_an_event_committed_late_under_a_lower_id_is_not_skipped(db: Database, b
     settle.expect(late)
     got = stream.result()
     assert got.ids == late
+
+
+def test_a_queue_engagement_streams_only_that_queue(db: Database, base: str) -> None:
+    """The provider team is engaged on acme's ``vip`` queue only: replayed and live events
+    of acme's other cases never reach it."""
+    world = make_world(db)
+    with db.transaction() as s:
+        s.execute(update(Engagement).values(channels=[], queues=["vip"]))
+    first = [
+        message(email="vip@example.fr", text="Commande A-50001"),
+        message(email="plain@example.fr", text="Commande A-50002"),
+    ]
+    vip, plain = (r.case_id for r in ingest(db, first))
+    assert vip is not None and plain is not None and vip != plain
+    with db.transaction() as s:
+        s.execute(update(Case).where(Case.id == vip).values(queue="vip"))
+    settle = Settle()
+    stream = Background(
+        f"{base}{PATH}", world.tokens["callpro:agent"], last_event_id=0, seconds=20, until=settle
+    )
+    again = [
+        message(email="vip@example.fr", text="Toujours rien pour A-50001", minutes=5),
+        message(email="plain@example.fr", text="Toujours rien pour A-50002", minutes=5),
+    ]
+    assert [r.case_id for r in ingest(db, again)] == [vip, plain]
+    settle.expect(streamed_events(db, {vip}))
+    got = stream.result()
+    assert {d["case_id"] for _, _, d in got.events} == {vip}
+    assert got.ids == streamed_events(db, {vip})
+    assert len([k for _, k, _ in got.events if k == "message.received"]) == 2
