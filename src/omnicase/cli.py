@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -181,6 +182,9 @@ def serve(
         int, typer.Option(min=0, help="SQLite: threads running background jobs (0: none)")
     ] = 2,
     database: DbUrl = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="web processes (PostgreSQL only above 1)")
+    ] = 1,
 ) -> None:
     """Serve the REST API (OpenAPI at /docs), /healthz, /readyz and /metrics. On SQLite it
     also runs the background jobs; on PostgreSQL they run in `omnicase worker` processes."""
@@ -191,6 +195,9 @@ def serve(
 
     settings = _settings()
     db = _db(database)
+    if workers > 1:
+        _serve_processes(db, settings.log_level, host, port, workers)
+        return
     api = create_app(db, settings)
     if db.dialect == "sqlite" and jobs:
         with_job_runner(api, LocalRunner(db, concurrency=jobs))
@@ -202,6 +209,30 @@ def serve(
         port=port,
         log_config=None,
         log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+
+
+def _serve_processes(db: Database, log_level: str, host: str, port: int, workers: int) -> None:
+    """N web processes, each building its app from the settings (``app_from_settings``).
+    SQLite is refused: the embedded mode is one process that also runs the jobs."""
+    import uvicorn
+
+    if db.dialect == "sqlite":
+        _fail(
+            "--workers: several web processes need PostgreSQL; SQLite is the embedded "
+            "mode, one process that also runs the background jobs (use --workers 1)"
+        )
+    db.dispose()
+    os.environ["OMNICASE_DATABASE_URL"] = db.url
+    uvicorn.run(
+        "omnicase.api.app:app_from_settings",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_config=None,
+        log_level=log_level.lower(),
         access_log=False,
     )
 

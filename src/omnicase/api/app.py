@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from omnicase import __version__
-from omnicase.api import audit, cases, customers, errors, jobs, messages, operations
+from omnicase.api import audit, cases, customers, errors, events, jobs, messages, operations
 from omnicase.api.middleware import RequestContext
 from omnicase.config import Settings, load_settings
 from omnicase.logs import configure_logging
+from omnicase.services.live import Hub
 from omnicase.store.db import Database
 
 
 def create_app(db: Database | None = None, settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     db = db or Database(settings.database_url)
+    hub = Hub(db)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        """The process's event listener lives as long as the app: streams need it."""
+        await hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="omnicase",
         version=__version__,
         description="One case per customer request, whatever the channel. "
@@ -23,6 +39,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.live = hub
     errors.install(app)
     app.add_middleware(RequestContext)
     app.include_router(messages.router)
@@ -31,6 +48,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(audit.router)
     app.include_router(operations.router)
     app.include_router(jobs.router)
+    app.include_router(events.router)
     return app
 
 

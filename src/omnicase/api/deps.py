@@ -37,7 +37,18 @@ def write_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]
         yield session
 
 
-def _principal(session: Session, creds: HTTPAuthorizationCredentials | None) -> Principal:
+def principal_or_none(
+    session: Session, creds: HTTPAuthorizationCredentials | None
+) -> Principal | None:
+    """The token's principal, or None when it is missing, invalid, expired or revoked
+    (a long stream re-checks with this at every read)."""
+    if creds is None:
+        return None
+    user = authenticate_token(session, creds.credentials, utcnow())
+    return None if user is None else principal_for(session, user)
+
+
+def require_principal(session: Session, creds: HTTPAuthorizationCredentials | None) -> Principal:
     if creds is None:
         raise HTTPException(
             401,
@@ -56,14 +67,14 @@ def reader(
     session: Annotated[Session, Depends(read_session)],
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> tuple[Session, Principal]:
-    return session, _principal(session, creds)
+    return session, require_principal(session, creds)
 
 
 def writer(
     session: Annotated[Session, Depends(write_session)],
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> tuple[Session, Principal]:
-    who = _principal(session, creds)
+    who = require_principal(session, creds)
     if not who.can_write:
         raise HTTPException(403, f"the {who.role} role is read-only")
     return session, who

@@ -5,6 +5,7 @@ expose them to the load balancer and Prometheus only): ``/healthz``, ``/readyz``
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -21,10 +22,10 @@ log = logging.getLogger(__name__)
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+def healthz() -> dict[str, str | int]:
     """Liveness: the process answers. Never touches the database, so a database outage
-    does not get every web process restarted."""
-    return {"status": "ok"}
+    does not get every web process restarted. ``pid`` says which web process answered."""
+    return {"status": "ok", "pid": os.getpid()}
 
 
 @router.get("/readyz", responses={503: {"description": "not ready; the reason says why"}})
