@@ -39,6 +39,7 @@ from omnicase.ingest.refer_back import (
 )
 from omnicase.ingest.results import IngestResult, IngestStatus
 from omnicase.ingest.threading import (
+    CHANNEL_WORDS,
     CONFIDENT_REASON,
     OPEN,
     CaseState,
@@ -719,17 +720,21 @@ class Batch:
         """An open case of the customer that the reply's words are about (two content
         words or its order) when they share nothing with the thread's own case."""
         f = p.features
-        if f.direction != "inbound" or not f.keywords:
+        words = f.keywords - CHANNEL_WORDS
+        if f.direction != "inbound" or not words or f.orders & thread_case.orders:
             return None
-        if f.orders & thread_case.orders or f.keywords & thread_case.keywords:
-            return None
+        on_thread = len(words & thread_case.keywords)
         fits = [
             c
             for c in self.candidates(customer_id)
             if c is not thread_case
             and c.is_open()
             and c.merged_into_id is None
-            and (f.orders & c.orders or len(f.keywords & c.keywords) >= 2)
+            and (
+                f.orders & c.orders
+                # clearly more of the other case's words than of the thread's own
+                or len(words & c.keywords) >= max(2, 2 * on_thread + 1)
+            )
         ]
         return fits[0] if len(fits) == 1 else None
 

@@ -422,12 +422,40 @@ def choose_case(
     )
 
 
+#: Keyword stems that name a channel ("got your email"): how the customer writes, not
+#: which request it is about.
+CHANNEL_WORDS = frozenset(
+    [
+        "appel",
+        "call",
+        "chat",
+        "courriel",
+        "email",
+        "facebook",
+        "form",
+        "formulair",
+        "instagram",
+        "mail",
+        "messeng",
+        "phon",
+        "sms",
+        "telephon",
+        "text",
+        "texto",
+        "tweet",
+        "twitt",
+        "whatsapp",
+    ]
+)
+
+
 def _only_one_shares_words(cases: list[CaseState], msg: MessageFeatures) -> CaseState | None:
     """The one candidate the message shares content words with, when there are several
-    candidates and the others share none."""
-    if len(cases) < 2 or not msg.keywords:
+    candidates and the others share none (channel names do not count)."""
+    words = msg.keywords - CHANNEL_WORDS
+    if len(cases) < 2 or not words:
         return None
-    sharing = [c for c in cases if msg.keywords & c.keywords]
+    sharing = [c for c in cases if words & c.keywords]
     return sharing[0] if len(sharing) == 1 else None
 
 
