@@ -516,6 +516,7 @@ class Batch:
             surnames = sorted(long_names | {t[0] for t in long_names})
             if surnames:
                 names.append(CU.name_last.in_(surnames))
+                names.append(CU.name_first.in_(sorted(long_names)))  # "M. Carrel" records
             first = sender[0][:64]
             if len(first) >= 3:
                 names.append(CU.name_first == first)

@@ -95,7 +95,7 @@ _INTRODUCTION = re.compile(
 )
 #: Call notes start with the caller: "Mme Anouk Delattre, …", "Mr Derek Moss: …".
 _CALLER = re.compile(
-    rf"^\W*(?:Mme|Mrs|Ms|Miss|Mr|M\.|Madame|Monsieur|Mlle)\s+({_NAME}\s+{_NAME})\b"
+    rf"^\W*(?:Mme|Mrs|Ms|Miss|Mr|M\.|Madame|Monsieur|Mlle)\s+({_NAME}(?:\s+{_NAME})?)\b"
 )
 
 
@@ -135,6 +135,9 @@ def record_name(text: str, channel: str) -> str | None:
     """A full name (first name and surname) for the record of a sender the channel does not
     name: the caller in call notes, or someone who introduces themselves ("Hi, it's Gareth
     Llewellyn", on a voicemail, an SMS, a WhatsApp or a chat)."""
+    if channel == "phone" and (called := _CALLER.search(text[:160])) is not None:
+        # "M. Carrel : …": a surname alone is still the caller's (``name_match``)
+        return called.group(1)
     name = caller_name(text) if channel == "phone" else None
     if name is None:
         found = _INTRODUCTION.search(text[:160])
@@ -207,6 +210,8 @@ def name_match(sender: Sequence[str], other: Sequence[str], handle: bool = False
         and (handle or len(sender) == 1 or len(other) == 1)
     ):
         return "first"
+    if len(other) == 1 and len(sender) >= 2 and len(other[0]) >= 4 and other[0] == sender[-1]:
+        return "first"  # a record named "M. Carrel" in call notes: the surname alone
     if handle and min(len(sender[0]), len(other[0])) >= 4 and _first_agrees(sender[0], other[0]):
         return "first"  # "salo.brchd" / "Salomé Brochard": handles shorten first names
     return None

@@ -217,8 +217,9 @@ def score_case(
         elif frozenset((msg.reason, case.reason)) in RELATED_REASONS:
             score += 0.3
             detail["related_reason"] = [case.reason, msg.reason]
-        elif msg.direction == "inbound" and not vague_chase:
-            # (an agent's answer is worded differently; its reason is no evidence). A
+        elif msg.direction == "inbound" and not vague_chase and not msg.acknowledgement:
+            # (an agent's answer is worded differently, a thank-you ("c bon") too short:
+            # their reason is no evidence). A
             # customer who refers back to an earlier contact ("I emailed yesterday about
             # …") says it is the same matter, whatever words the classifier reads now.
             detail["different_reason"] = [case.reason, msg.reason]
