@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psutil
 from sqlalchemy import text
 
 from omnicase.benchmarks.load import percentile, send_all
@@ -175,9 +176,7 @@ def compare_grouping(
 
 def stored_twice(db: Database) -> int:
     """Rows beyond the first for one (brand, channel, external_id): must be 0."""
-    query = (
-        "SELECT count(*) - count(DISTINCT (brand_id, channel, external_id)) FROM messages"
-    )
+    query = "SELECT count(*) - count(DISTINCT (brand_id, channel, external_id)) FROM messages"
     with db.engine.connect() as conn:
         return int(conn.execute(text(query)).scalar_one())
 
@@ -209,6 +208,20 @@ def periodic_runs(db: Database) -> dict[str, int]:
     }
 
 
+def cpu_seconds(procs: list[Proc]) -> float:
+    """User + system CPU of the processes and their children (uvicorn's workers)."""
+    total = 0.0
+    for proc in procs:
+        try:
+            parent = psutil.Process(proc.pid)
+            for p in [parent, *parent.children(recursive=True)]:
+                times = p.cpu_times()
+                total += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return round(total, 1)
+
+
 def _load_process(
     base: str,
     tokens: dict[str, str],
@@ -220,10 +233,12 @@ def _load_process(
 ) -> None:
     """The separate load process: generates the messages itself and sends them."""
     messages = bench_messages(n, seed, start)
+    cpu = time.process_time()
     result = send_all([base], tokens, messages, clients=clients)
     out.put(
         {
             **result.summary(),
+            "load_cpu_s": round(time.process_time() - cpu, 1),
             "p50_ms": round(percentile(result.latencies_ms, 0.5), 2),
             "p99_ms": round(percentile(result.latencies_ms, 0.99), 2),
         }
@@ -262,6 +277,11 @@ def run_cluster_bench(
         load = out.get(timeout=timeout_s)
         loader.join(30)
         time.sleep(2.0)  # let a periodic run that was due finish before stopping
+        cpu = {
+            "web_cpu_s": cpu_seconds(procs[:1]),
+            "worker_cpu_s": cpu_seconds(procs[1:]),
+            "load_cpu_s": load["load_cpu_s"],
+        }
     finally:
         if loader.is_alive():
             loader.kill()
@@ -296,6 +316,7 @@ def run_cluster_bench(
         "reference_batch_differences": batch["grouping_differences"],
         **jobs,
         "periodic_once": jobs["periodic_twice"] == 0,
+        **cpu,
         "clients": clients,
         "web": web,
         "workers": workers,

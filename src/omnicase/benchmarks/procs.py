@@ -3,6 +3,7 @@ uvicorn web processes and ``omnicase worker`` processes, started and always stop
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -17,12 +18,15 @@ import httpx
 
 Proc = subprocess.Popen[bytes]
 
+# One INFO line per readiness poll and per load request would drown the results.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+
 #: Each child's stderr goes to a file (a pipe nobody reads would block it once full).
 _LOGS: dict[int, IO[bytes]] = {}
 
 
 def _spawn(command: list[str], env: dict[str, str]) -> Proc:
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop_all, with the child)
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=log)
     _LOGS[proc.pid] = log
     return proc
@@ -55,7 +59,9 @@ def process_env(url: str, extra: Mapping[str, str] | None = None) -> dict[str, s
     }
 
 
-def start_web(url: str, port: int, *, processes: int = 1, env: Mapping[str, str] | None = None) -> Proc:
+def start_web(
+    url: str, port: int, *, processes: int = 1, env: Mapping[str, str] | None = None
+) -> Proc:
     """``uvicorn … --factory`` on 127.0.0.1:port, ``processes`` web processes behind it."""
     command = [
         sys.executable, "-m", "uvicorn", "omnicase.api.app:app_from_settings", "--factory",
