@@ -550,15 +550,24 @@ def eval_threading_synthetic(
     )
 
 
+AsJson = Annotated[bool, typer.Option("--json", help="one JSON line")]
+#: A benchmark drops and recreates what it finds there.
+BenchDb = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="an empty database of its own (its schema is recreated); bench ingest: default "
+        "a new SQLite file, bench cluster: OMNICASE_DATABASE_URL, PostgreSQL only",
+    ),
+]
+
+
 @bench_app.command("ingest")
 def bench_ingest(
     messages: Annotated[int, typer.Option(min=100)] = 100_000,
     batch_size: Annotated[int, typer.Option(min=1)] = 500,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    database: Annotated[
-        str | None,
-        typer.Option("--database", help="empty database to use (default: a new SQLite file)"),
-    ] = None,
+    as_json: AsJson = False,
+    database: BenchDb = None,
     seed: int = 7,
     workers: Annotated[int, typer.Option(min=0, help="processes preparing messages")] = 1,
 ) -> None:
@@ -582,11 +591,8 @@ def bench_cluster(
     workers: Annotated[int, typer.Option(min=0, max=8, help="omnicase worker processes")] = 2,
     messages: Annotated[int, typer.Option(min=100)] = 50_000,
     clients: Annotated[int, typer.Option(min=1, max=64, help="concurrent HTTP clients")] = 8,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    database: Annotated[
-        str | None,
-        typer.Option("--database", help="empty PostgreSQL database (its schema is recreated)"),
-    ] = None,
+    as_json: AsJson = False,
+    database: BenchDb = None,
     seed: int = 7,
 ) -> None:
     """Load N web + M worker processes over HTTP from a separate process; check that every
