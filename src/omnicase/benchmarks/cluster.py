@@ -14,10 +14,12 @@ messages involved in another order than the generator's) or not.
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import tempfile
 import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +247,21 @@ def _load_process(
     )
 
 
+def _wait_for_load(
+    loader: BaseProcess, out: multiprocessing.Queue[dict[str, Any]], timeout_s: float
+) -> dict[str, Any]:
+    """The load process's summary; fails at once if it died without one."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            summary: dict[str, Any] = out.get(timeout=1.0)
+            return summary
+        except queue.Empty:
+            if not loader.is_alive():
+                raise RuntimeError(f"the load process exited with {loader.exitcode}") from None
+    raise RuntimeError(f"the load did not finish in {timeout_s} s")
+
+
 def run_cluster_bench(
     *,
     url: str,
@@ -274,9 +291,10 @@ def run_cluster_bench(
         wait_ready(base, procs[0])
         time.sleep(1.0 if web > 1 else 0.0)  # the other web processes come up too
         loader.start()
-        load = out.get(timeout=timeout_s)
+        load = _wait_for_load(loader, out, timeout_s)
         loader.join(30)
         time.sleep(2.0)  # let a periodic run that was due finish before stopping
+        died = sum(proc.poll() is not None for proc in procs)
         cpu = {
             "web_cpu_s": cpu_seconds(procs[:1]),
             "worker_cpu_s": cpu_seconds(procs[1:]),
@@ -317,6 +335,7 @@ def run_cluster_bench(
         **jobs,
         "periodic_once": jobs["periodic_twice"] == 0,
         **cpu,
+        "processes_died": died,
         "clients": clients,
         "web": web,
         "workers": workers,
