@@ -581,15 +581,24 @@ def eval_threading_synthetic(
     )
 
 
+AsJson = Annotated[bool, typer.Option("--json", help="one JSON line")]
+#: A benchmark drops and recreates what it finds there.
+BenchDb = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="an empty database of its own (its schema is recreated); bench ingest: default "
+        "a new SQLite file, bench cluster: OMNICASE_DATABASE_URL, PostgreSQL only",
+    ),
+]
+
+
 @bench_app.command("ingest")
 def bench_ingest(
     messages: Annotated[int, typer.Option(min=100)] = 100_000,
     batch_size: Annotated[int, typer.Option(min=1)] = 500,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    database: Annotated[
-        str | None,
-        typer.Option("--database", help="empty database to use (default: a new SQLite file)"),
-    ] = None,
+    as_json: AsJson = False,
+    database: BenchDb = None,
     seed: int = 7,
     workers: Annotated[int, typer.Option(min=0, help="processes preparing messages")] = 1,
 ) -> None:
@@ -604,6 +613,31 @@ def bench_ingest(
         progress=not as_json,
         workers=workers,
     )
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
+@bench_app.command("cluster")
+def bench_cluster(
+    web: Annotated[int, typer.Option(min=1, max=8, help="web processes (uvicorn)")] = 2,
+    workers: Annotated[int, typer.Option(min=0, max=8, help="omnicase worker processes")] = 2,
+    messages: Annotated[int, typer.Option(min=100)] = 50_000,
+    clients: Annotated[int, typer.Option(min=1, max=64, help="concurrent HTTP clients")] = 8,
+    as_json: AsJson = False,
+    database: BenchDb = None,
+    seed: int = 7,
+) -> None:
+    """Load N web + M worker processes over HTTP from a separate process; check that every
+    message is stored once, retries answered 200, the grouping, one run per period."""
+    from omnicase.benchmarks.cluster import run_cluster_bench
+
+    url = database or _settings().database_url
+    try:
+        result = run_cluster_bench(
+            url=url, web=web, workers=workers, messages=messages, clients=clients, seed=seed
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+        return
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))
 
 
