@@ -462,6 +462,46 @@ class Batch:
                 )
         return customer_id, evidence
 
+    def _pending_contacts(self, p: Prepared, known_sender: bool) -> list[Any]:
+        """The same look-up over the customers this batch created and has not written yet
+        (a contact earlier in the same batch), so a batch decides as single messages do."""
+        if not self.new_customers:
+            return []
+        at = p.msg.received_at
+        sender = p.sender_name
+        keys = {t[:64] for t in sender[1:] if len(t) >= 3} if sender else set()
+        keys |= {t[0] for t in keys}
+        first = sender[0][:64] if sender else ""
+        rows: list[Any] = []
+        for row in self.new_customers:
+            if row["merged_into_id"] is not None:
+                continue
+            named = row["name"] is not None and (
+                row["name_last"] in keys
+                or row["name_first"] in keys
+                or (len(first) >= 3 and row["name_first"] == first)
+                or (
+                    len(first) >= 4
+                    and row["name_first"] is not None
+                    and (first.startswith(row["name_first"]) or row["name_first"].startswith(first))
+                )
+            )
+            anonymous = row["name"] is None and "chat" in p.refers_to and not known_sender
+            if not (named or anonymous):
+                continue
+            for case in self.customer_cases.get(row["id"], ()):
+                last = case.last_message_at
+                if (
+                    case.merged_into_id is None
+                    and last is not None
+                    and at - NAMED_WINDOW <= last <= at
+                    and (named or case.channel == "chat")
+                ):
+                    rows.append(
+                        (case.id, row["id"], case.channel, case.keywords, last, row["name"])
+                    )
+        return rows
+
     def _name_if_unnamed(self, customer_id: int, name: str) -> None:
         """A record created by a missed call gets the name its voicemail gives."""
         first, last = name_keys(name)
@@ -526,14 +566,35 @@ class Batch:
                 names.append(CU.name_first.in_([first[:n] for n in range(4, len(first))]))
                 names.append(and_(CU.name_first > first, CU.name_first < first + "\uffff"))
         if names:
-            # customers by the indexed name keys first, then their recent cases
-            people = select(CU.id).where(CU.brand_id == b, CU.merged_into_id.is_(None), or_(*names))
-            rows += self.conn.execute(
-                select(*columns)
-                .join(CUSTOMERS, CU.id == C.customer_id)
-                .where(C.customer_id.in_(people.scalar_subquery()), recent)
-                .limit(200)
-            ).all()
+            # customers by the indexed name keys first, then their recent cases (stored,
+            # or opened by this batch and not written yet)
+            people = dict(
+                self.conn.execute(
+                    select(CU.id, CU.name)
+                    .where(CU.brand_id == b, CU.merged_into_id.is_(None), or_(*names))
+                    .limit(200)
+                ).all()
+            )
+            if people:
+                rows += self.conn.execute(
+                    select(*columns)
+                    .join(CUSTOMERS, CU.id == C.customer_id)
+                    .where(C.customer_id.in_(sorted(people)), recent)
+                    .limit(200)
+                ).all()
+                for case_id in self.new_cases:
+                    case = self.cases[case_id]
+                    if case.customer_id in people and case.last_message_at is not None:
+                        rows.append(
+                            (
+                                case.id,
+                                case.customer_id,
+                                case.channel,
+                                case.keywords,
+                                case.last_message_at,
+                                people[case.customer_id],
+                            )
+                        )
         if "chat" in p.refers_to and not known_sender:  # anonymous chats: unknown senders
             rows += self.conn.execute(
                 select(*columns)
@@ -542,6 +603,7 @@ class Batch:
                 .order_by(C.last_message_at.desc())
                 .limit(100)
             ).all()
+        rows += self._pending_contacts(p, known_sender)
         if not rows:
             return None
         contacts = []
