@@ -26,6 +26,7 @@ from typing import Any
 import psutil
 from sqlalchemy import text
 
+from omnicase.benchmarks.ingest import reset_schema
 from omnicase.benchmarks.load import percentile, send_all
 from omnicase.benchmarks.procs import (
     Proc,
@@ -67,10 +68,7 @@ def fresh_postgres(url: str) -> dict[str, str]:
     demo brands with one admin and one API token each; {brand slug: token}."""
     db = Database(url)
     try:
-        with db.engine.begin() as conn:
-            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        reset_schema(db)
         upgrade(db)
         return seed_brands(db)
     finally:

@@ -22,7 +22,7 @@ from omnicase.demo.generator import DEMO_BRANDS, demo_scale, generate
 from omnicase.demo.seed import create_brand
 from omnicase.ingest.pipeline import IngestStatus, ingest, ingest_stream
 from omnicase.ingest.schema import InboundMessage
-from omnicase.model import Base, Case
+from omnicase.model import Case
 from omnicase.store.db import Database
 from omnicase.store.migrate import upgrade
 
@@ -35,12 +35,19 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
+def reset_schema(db: Database) -> None:
+    """PostgreSQL: drop and recreate the current schema, so tables, procrastinate's schema
+    and the events triggers' functions all go (a benchmark database is disposable)."""
+    with db.engine.begin() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+
+
 def _fresh(url: str) -> Database:
     db = Database(url)
     if db.dialect == "postgresql":
-        with db.engine.begin() as conn:
-            Base.metadata.drop_all(conn)
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        reset_schema(db)
     upgrade(db)
     with db.transaction() as session:
         for spec in DEMO_BRANDS:

@@ -572,6 +572,7 @@ class Batch:
                 self.conn.execute(
                     select(CU.id, CU.name)
                     .where(CU.brand_id == b, CU.merged_into_id.is_(None), or_(*names))
+                    .order_by(CU.id.desc())  # the same answer on every database
                     .limit(200)
                 ).all()
             )
@@ -580,6 +581,7 @@ class Batch:
                     select(*columns)
                     .join(CUSTOMERS, CU.id == C.customer_id)
                     .where(C.customer_id.in_(sorted(people)), recent)
+                    .order_by(C.last_message_at.desc(), C.id.desc())
                     .limit(200)
                 ).all()
                 for case_id in self.new_cases:
@@ -600,7 +602,7 @@ class Batch:
                 select(*columns)
                 .join(CUSTOMERS, CU.id == C.customer_id)
                 .where(C.brand_id == b, C.channel == "chat", CU.name.is_(None), recent)
-                .order_by(C.last_message_at.desc())
+                .order_by(C.last_message_at.desc(), C.id.desc())
                 .limit(100)
             ).all()
         rows += self._pending_contacts(p, known_sender)
