@@ -551,19 +551,21 @@ class Batch:
         rows: list[Any] = []
         names: list[ColumnElement[bool]] = []
         if sender:
-            # surnames, and their initials ("Tim G." on X is Timothée Giraud)
-            long_names = {t[:64] for t in sender[1:] if len(t) >= 3}
-            surnames = sorted(long_names | {t[0] for t in long_names})
-            if surnames:
-                names.append(CU.name_last.in_(surnames))
-                names.append(CU.name_first.in_(sorted(long_names)))  # "M. Carrel" records
             first = sender[0][:64]
+            long_names = {t[:64] for t in sender[1:] if len(t) >= 3}
+            if long_names:
+                # a full name: records with that surname or its initial ("Tim G." on X is
+                # Timothée Giraud), and records named by a surname alone ("M. Carrel")
+                names.append(CU.name_last.in_(sorted(long_names | {t[0] for t in long_names})))
+                names.append(and_(CU.name_first.in_(sorted(long_names)), CU.name_last.is_(None)))
             if len(first) >= 3:
+                # the first name (a record may be a handle: "maiwenn.lgf")
                 names.append(CU.name_first == first)
-            if len(first) >= 4:
-                # a handle shortens first names ("salo.brchd" is Salomé): a record whose
-                # first name starts this one, or that this one starts (index ranges)
-                names.append(CU.name_first.in_([first[:n] for n in range(4, len(first))]))
+            if p.sender_handle or len(first) >= 4:
+                # a handle shortens first names ("salo.brchd" is Salomé), either side
+                prefixes = [first[:n] for n in range(4, len(first))]
+                if prefixes:
+                    names.append(CU.name_first.in_(prefixes))
                 names.append(and_(CU.name_first > first, CU.name_first < first + "\uffff"))
         if names:
             # customers by the indexed name keys first, then their recent cases (stored,
