@@ -78,6 +78,7 @@ UPDATE_CASE = (
     .values(
         status=bindparam("status"),
         reason=bindparam("reason"),
+        reason_confidence=bindparam("reason_confidence"),
         language=bindparam("language"),
         priority=bindparam("priority"),
         order_numbers=bindparam("order_numbers"),
@@ -288,7 +289,11 @@ class Batch:
             status=row["status"],
             channel=row["channel"],
             reason=row["reason"],
-            reason_confidence=1.0 if row["reason"] else 0.0,
+            reason_confidence=(
+                row["reason_confidence"]
+                if row["reason_confidence"] is not None
+                else (1.0 if row["reason"] else 0.0)
+            ),
             language=row["language"],
             priority=row["priority"],
             orders=set(row["order_numbers"] or ()),
@@ -1098,6 +1103,7 @@ def _case_values(state: CaseState, now: datetime) -> dict[str, Any]:
     return {
         "status": state.status,
         "reason": state.reason,
+        "reason_confidence": state.reason_confidence if state.reason else None,
         "language": state.language,
         "priority": state.priority,
         "order_numbers": sorted(state.orders),

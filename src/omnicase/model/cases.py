@@ -39,6 +39,8 @@ class Case(Base):
     channel: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str | None] = mapped_column(String(1000))
     reason: Mapped[str | None] = mapped_column(String(32), index=True)
+    #: The classifier's confidence in ``reason``; None when a person set it (confident).
+    reason_confidence: Mapped[float | None] = mapped_column(Float)
     language: Mapped[str | None] = mapped_column(String(8))
     priority: Mapped[int] = mapped_column(Integer, default=0)
     queue: Mapped[str | None] = mapped_column(String(64), index=True)

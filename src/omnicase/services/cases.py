@@ -233,6 +233,7 @@ def _merge_case_fields(source: Case, target: Case) -> None:
     target.priority = max(target.priority, source.priority)
     if not target.reason or target.reason == "other":
         target.reason = source.reason
+        target.reason_confidence = source.reason_confidence
     if target.status in (CaseStatus.resolved, CaseStatus.closed) and source.status in (
         CaseStatus.new,
         CaseStatus.open,
@@ -369,6 +370,8 @@ def do_patch_case(session: Session, case: Case, changes: dict[str, Any], who: Pr
                 raise ActionError("no active user with this id", field="assignee_id", status=422)
         diff[key] = [old, value]
         setattr(case, key, value)
+        if key == "reason":
+            case.reason_confidence = None  # a person decided: confident
         if key == "status":
             if value == CaseStatus.resolved:
                 case.resolved_at = now
