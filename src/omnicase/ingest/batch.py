@@ -395,7 +395,7 @@ class Batch:
         earlier = None
         if (
             p.refers_back
-            and (p.sender_name or p.refers_to)
+            and (p.sender_name or p.features.refers_to)
             and self._unseen_reference(p, {cid for cid, _ in found})
         ):
             earlier = self.earlier_contact(p, {cid for cid, _ in found})
@@ -413,7 +413,7 @@ class Batch:
                 evidence[-1].update(
                     score=earlier.score,
                     earlier_case=earlier.contact.case_id,
-                    channels=sorted(p.refers_to),
+                    channels=sorted(p.features.refers_to),
                 )
             for other in sorted(set(rules) - {customer_id}):
                 self._merge_customers(p, customer_id, other, rules[other])
@@ -491,7 +491,7 @@ class Batch:
                     and (first.startswith(row["name_first"]) or row["name_first"].startswith(first))
                 )
             )
-            anonymous = row["name"] is None and "chat" in p.refers_to and not known_sender
+            anonymous = row["name"] is None and "chat" in p.features.refers_to and not known_sender
             if not (named or anonymous):
                 continue
             for case in self.customer_cases.get(row["id"], ()):
@@ -527,19 +527,19 @@ class Batch:
         WhatsApp number that says "I emailed you last night" is new to us)."""
         if not customers:
             return True
-        if not p.refers_to or not p.sender_name:
+        if not p.features.refers_to or not p.sender_name:
             return False
         for cid in customers:
             for case in self.candidates(cid):
-                if p.refers_to & (case.channels | {case.channel}):
+                if p.features.refers_to & (case.channels | {case.channel}):
                     return False
         return True
 
     def earlier_contact(self, p: Prepared, known: set[int] | None = None) -> Match | None:
-        """A sender nobody knows who refers back to an earlier contact: the brand's recent
-        cases whose customer bears the sender's name (or no name, on a channel the message
-        names), judged by :func:`refer_back.find_earlier_contact`. A rare path (unknown
-        sender and a reference to an earlier contact), so one query here is fine."""
+        """The earlier contact a message refers back to: the brand's recent cases whose
+        customer bears the sender's name (through the name-key indexes) or, for an unknown
+        sender, an anonymous web chat, plus what this batch has not written yet; judged by
+        :func:`refer_back.find_earlier_contact`. ``known``: the sender's own records."""
         at = p.msg.received_at
         sender = p.sender_name
         b = p.brand.id
@@ -604,7 +604,7 @@ class Batch:
                                 people[case.customer_id],
                             )
                         )
-        if "chat" in p.refers_to and not known_sender:  # anonymous chats: unknown senders
+        if "chat" in p.features.refers_to and not known_sender:  # anonymous chats: unknown senders
             rows += self.conn.execute(
                 select(*columns)
                 .join(CUSTOMERS, CU.id == C.customer_id)
@@ -637,7 +637,7 @@ class Batch:
             )
         return find_earlier_contact(
             p.sender_name,
-            p.refers_to,
+            p.features.refers_to,
             p.features.keywords,
             at,
             contacts,

@@ -122,8 +122,6 @@ class Prepared:
     #: A full name the text gives for a sender the channel names poorly (call notes,
     #: "Hi, it's Gareth Llewellyn"): names a record that has none.
     introduced: str | None = None
-    #: Channels the message names when it refers to an earlier contact ("I emailed").
-    refers_to: frozenset[str] = frozenset()
 
 
 #: Short thank-yous and receipts, FR/EN, accents folded ("reçu" → "recu").
@@ -279,7 +277,6 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
         introduced=record_name(msg.text or "", msg.channel.value)
         if inbound and msg.channel.value in NAMELESS_CHANNELS
         else None,
-        refers_to=refers_to,
     )
 
 

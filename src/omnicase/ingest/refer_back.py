@@ -135,13 +135,10 @@ def record_name(text: str, channel: str) -> str | None:
     """A full name (first name and surname) for the record of a sender the channel does not
     name: the caller in call notes, or someone who introduces themselves ("Hi, it's Gareth
     Llewellyn", on a voicemail, an SMS, a WhatsApp or a chat)."""
-    if channel == "phone" and (called := _CALLER.search(text[:160])) is not None:
-        # "M. Carrel : …": a surname alone is still the caller's (``name_match``)
-        return called.group(1)
-    name = caller_name(text) if channel == "phone" else None
-    if name is None:
-        found = _INTRODUCTION.search(text[:160])
-        name = found.group(1) if found else None
+    if channel == "phone" and (called := caller_name(text)) is not None:
+        return called  # "M. Carrel : …": a surname alone is still the caller's
+    found = _INTRODUCTION.search(text[:160])
+    name = found.group(1) if found else None
     return name if name is not None and len(name_tokens(name)) >= 2 else None
 
 
