@@ -24,8 +24,8 @@ test-fast: venv
 	$(BIN)/pytest -q -x -m "not slow"
 
 lint: venv
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
 
 bench: venv

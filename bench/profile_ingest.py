@@ -1,6 +1,8 @@
 """Profile the ingestion pipeline alone (messages generated and validated beforehand).
 
 .venv/bin/py-spy record -f raw -o /tmp/ingest.txt -- .venv/bin/python bench/profile_ingest.py 30000
+A second argument profiles another database (PostgreSQL: the database must exist; its
+schema is reset).
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from omnicase.ingest.pipeline import ingest
 from omnicase.ingest.schema import InboundMessage
 
 
-def main(n: int) -> None:
+def main(n: int, url: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        db = _fresh(f"sqlite:///{tmp}/profile.db")
+        db = _fresh(url or f"sqlite:///{tmp}/profile.db")
         t0 = time.perf_counter()
         msgs = [
             InboundMessage.model_validate(g.message)
@@ -31,4 +33,7 @@ def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20000)
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 20000,
+        sys.argv[2] if len(sys.argv) > 2 else None,
+    )
