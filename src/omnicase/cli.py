@@ -563,6 +563,29 @@ def eval_threading(
             print(line)
 
 
+@eval_app.command("replies")
+def eval_replies(
+    directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)] = Path(
+        "tests/channels/email/fixtures/replies"
+    ),
+    verbose: Annotated[bool, typer.Option(help="list the dev split's mistakes")] = False,
+) -> None:
+    """Accuracy of the new text found in labelled email replies (exact and token F1)."""
+    from omnicase.channels.email.evaluate import evaluate_replies
+
+    splits = evaluate_replies(directory)
+    if not splits:
+        _fail(f"no .eml fixtures in {directory}")
+    for split, fig in splits.items():
+        print(
+            f"{split:8s} messages={fig.messages:3d} exact={fig.accuracy:.4f} "
+            f"({fig.exact}/{fig.messages}) token_f1={fig.f1:.4f}"
+        )
+    if verbose and "dev" in splits:
+        for line in splits["dev"].mistakes:
+            print(line)
+
+
 @eval_app.command("threading-synthetic")
 def eval_threading_synthetic(
     messages: Annotated[int, typer.Option(min=100)] = 10_000,
