@@ -639,6 +639,40 @@ def bench_ingest(
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))
 
 
+@bench_app.command("email-parse")
+def bench_email_parse(
+    messages: Annotated[int, typer.Option(min=10)] = 20_000,
+    fixtures: Annotated[Path, typer.Option(exists=True, file_okay=False)] = Path(
+        "tests/channels/email/fixtures"
+    ),
+    as_json: AsJson = False,
+) -> None:
+    """Parse, split and classify N emails made from the fixtures (no database)."""
+    from omnicase.benchmarks.email import run_email_parse_bench
+
+    result = run_email_parse_bench(messages=messages, fixtures=fixtures)
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
+@bench_app.command("email")
+def bench_email(
+    messages: Annotated[int, typer.Option(min=10)] = 20_000,
+    batch_size: Annotated[int, typer.Option(min=1)] = 500,
+    fixtures: Annotated[Path, typer.Option(exists=True, file_okay=False)] = Path(
+        "tests/channels/email/fixtures"
+    ),
+    as_json: AsJson = False,
+    database: BenchDb = None,
+) -> None:
+    """Parse N emails and ingest them through the pipeline into a fresh database."""
+    from omnicase.benchmarks.email import run_email_bench
+
+    result = run_email_bench(
+        messages=messages, batch_size=batch_size, fixtures=fixtures, url=database
+    )
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
 @bench_app.command("cluster")
 def bench_cluster(
     web: Annotated[int, typer.Option(min=1, max=8, help="web processes (uvicorn)")] = 2,

@@ -14,6 +14,9 @@ a mailer-daemon sender with a delivery-failure subject (bounces that are no DSN)
 
 from __future__ import annotations
 
+import base64
+import binascii
+import quopri
 import re
 from dataclasses import dataclass
 from email.message import Message
@@ -120,15 +123,31 @@ def _without_type(value: str | None) -> str | None:
 
 
 def _status_blocks(part: Message) -> list[Message]:
+    """The field blocks of a delivery-status part (per message, then per recipient). The
+    parser splits a plain one itself; an encoded one (base64, QP) is decoded first."""
     payload = part.get_payload()
-    if isinstance(payload, list):
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if isinstance(payload, list) and encoding not in ("base64", "quoted-printable"):
         return [p for p in payload if isinstance(p, Message)]
-    text = payload if isinstance(payload, str) else ""
-    if part.get("Content-Transfer-Encoding", "").lower() in ("base64", "quoted-printable"):
-        data = part.get_payload(decode=True)
-        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else text
+    if isinstance(payload, list):  # the parser read encoded text as fields: start over
+        text = "".join(str(p) for p in payload)
+        encoded = "\n".join(line.strip() for line in text.splitlines() if ":" not in line)
+        text = _decode_transfer(encoded, encoding)
+    else:
+        text = _decode_transfer(str(payload), encoding)
     parser = HeaderParser(policy=default_policy)
     return [parser.parsestr(block) for block in re.split(r"\n\s*\n", text.strip()) if block]
+
+
+def _decode_transfer(text: str, encoding: str) -> str:
+    try:
+        if encoding == "base64":
+            return base64.b64decode(re.sub(r"[^A-Za-z0-9+/=]", "", text)).decode("utf-8", "replace")
+        if encoding == "quoted-printable":
+            return quopri.decodestring(text.encode("ascii", "replace")).decode("utf-8", "replace")
+    except (ValueError, binascii.Error):
+        return ""
+    return text
 
 
 def _original_id(parsed: ParsedEmail) -> tuple[str | None, str]:

@@ -14,6 +14,7 @@ sanitised (``html.py``).
 
 from __future__ import annotations
 
+import binascii
 import codecs
 import hashlib
 import mimetypes
@@ -30,10 +31,12 @@ from email.policy import default as default_policy
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from omnicase.channels.email.autoreply import classify
 from omnicase.channels.email.html import html_to_text, sanitise_html
 from omnicase.channels.email.quoting import reply_text, split_reply
-from omnicase.ingest.schema import InboundMessage
+from omnicase.ingest.schema import InboundMessage, format_validation_error
 
 __all__ = [
     "MAX_BYTES",
@@ -190,7 +193,7 @@ class ParsedEmail:
 
 # -- text and headers ----------------------------------------------------------------------
 
-_SINGLE_BYTE_WESTERN = {"ascii", "latin-1", "iso8859-15", "cp1252"}
+_SINGLE_BYTE_WESTERN = {"ascii", "iso8859-1", "iso8859-15", "cp1252"}  #: codecs' names
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _BODY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATES = re.compile(r"[\udc80-\udcff]")
@@ -215,25 +218,19 @@ def decode_text(data: bytes, charset: str | None) -> str:
     if data.isascii():
         return data.decode("ascii")
     name = _codec(charset)
-    if name and name not in _SINGLE_BYTE_WESTERN and name != "utf-8":
+    if name is not None and name != "utf-8" and name not in _SINGLE_BYTE_WESTERN:
         try:
             return data.decode(name)
         except (UnicodeDecodeError, LookupError):
-            pass
+            pass  # the declared charset is wrong: try the usual ones
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    for candidate in (
-        name if name in _SINGLE_BYTE_WESTERN - {"latin-1", "ascii"} else None,
-        "cp1252",
-    ):
-        if candidate:
-            try:
-                return data.decode(candidate)
-            except UnicodeDecodeError:
-                continue
-    return data.decode("latin-1")
+    try:
+        return data.decode("iso8859-15" if name == "iso8859-15" else "cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def _repair(value: str) -> str:
@@ -376,7 +373,7 @@ def _attachment(info: MimePart, index: int, data: bytes) -> ParsedAttachment:
     )
 
 
-def _payload(info: MimePart) -> bytes:
+def _payload(info: MimePart, defects: list[str]) -> bytes:
     """The decoded body of a leaf part (base64/QP undone leniently), never decompressed."""
     part = info.part
     if info.content_type.startswith("message/") or part.is_multipart():
@@ -386,8 +383,34 @@ def _payload(info: MimePart) -> bytes:
                 p.as_bytes(policy=default_policy) for p in payload if isinstance(p, Message)
             )
         return str(payload).encode("utf-8", "surrogateescape")
-    data = part.get_payload(decode=True)
-    return data if isinstance(data, bytes) else b""
+    encoding = (_raw(part, "Content-Transfer-Encoding") or "").strip().lower()
+    if encoding == "base64":
+        data, clean = _lenient_base64(part.get_payload())
+        if not clean:
+            defects.append("InvalidBase64Repaired")
+        return data
+    decoded = part.get_payload(decode=True)
+    return decoded if isinstance(decoded, bytes) else b""
+
+
+_NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/]")
+
+
+def _lenient_base64(payload: object) -> tuple[bytes, bool]:
+    """Decode base64 the way mail clients do: foreign characters skipped, bad padding
+    repaired (the stdlib hands back the undecoded text instead). Also says whether the
+    input was clean."""
+    text = payload.encode("ascii", "ignore") if isinstance(payload, str) else b""
+    body = text.split(b"=", 1)[0]
+    alphabet = _NOT_BASE64.sub(b"", body)
+    was_clean = len(alphabet) == len(b"".join(body.split())) and len(alphabet) % 4 != 1
+    if len(alphabet) % 4 == 1:
+        alphabet = alphabet[:-1]
+    alphabet += b"=" * (-len(alphabet) % 4)
+    try:
+        return binascii.a2b_base64(alphabet), was_clean
+    except binascii.Error:
+        return b"", False
 
 
 # -- the tree ----------------------------------------------------------------------------
@@ -399,6 +422,7 @@ class _Walk:
     html: list[str] = field(default_factory=list)
     attachments: list[ParsedAttachment] = field(default_factory=list)
     nodes: list[MimePart] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
     decoded: int = 0
 
 
@@ -444,7 +468,7 @@ def _bodies(part: Message, walk: _Walk, depth: int, max_bytes: int) -> None:
             plain: list[str] | None = None
             html: list[str] | None = None
             for child in children:
-                sub = _Walk(nodes=walk.nodes, decoded=walk.decoded)
+                sub = _Walk(nodes=walk.nodes, defects=walk.defects, decoded=walk.decoded)
                 _bodies(child, sub, depth + 1, max_bytes)
                 walk.decoded = sub.decoded
                 if sub.plain and plain is None:
@@ -458,7 +482,7 @@ def _bodies(part: Message, walk: _Walk, depth: int, max_bytes: int) -> None:
         for child in children:
             _bodies(child, walk, depth + 1, max_bytes)
         return
-    data = _payload(info)
+    data = _payload(info, walk.defects)
     walk.decoded += len(data)
     if len(data) > max_bytes or walk.decoded > 2 * max_bytes:
         raise EmailParseError("decoded parts exceed the size limit")
@@ -569,7 +593,7 @@ def parse_email(
         blocked_images=sanitised.blocked_images if sanitised else (),
         attachments=tuple(walk.attachments),
         headers=headers,
-        defects=defects,
+        defects=defects + tuple(walk.defects),
         message=msg,
         parts=tuple(walk.nodes),
         raw_html=raw_html,
@@ -621,24 +645,28 @@ def to_inbound(parsed: ParsedEmail) -> InboundMessage:
     }
     text = reply_text(parts, parsed.text)[:_TEXT_LIMIT]
     html = parsed.html if parsed.html and len(parsed.html) <= _HTML_LIMIT else None
-    return InboundMessage.model_validate(
-        {
-            "brand": parsed.brand,
-            "channel": "email",
-            "external_id": parsed.external_id,
-            "received_at": parsed.received_at,
-            "from": _party(parsed.sender),
-            "subject": parsed.subject[:1000] if parsed.subject else None,
-            "text": text or None,
-            "html": html,
-            "thread": {
-                "in_reply_to": parsed.in_reply_to,
-                "references": list(parsed.references),
-            },
-            "attachments": attachments,
-            "meta": meta,
-        }
-    )
+    try:
+        return InboundMessage.model_validate(
+            {
+                "brand": parsed.brand,
+                "channel": "email",
+                "external_id": parsed.external_id,
+                "received_at": parsed.received_at,
+                "from": _party(parsed.sender),
+                "subject": parsed.subject[:1000] if parsed.subject else None,
+                "text": text or None,
+                "html": html,
+                "thread": {
+                    "in_reply_to": parsed.in_reply_to,
+                    "references": list(parsed.references),
+                },
+                "attachments": attachments,
+                "meta": meta,
+            }
+        )
+    except ValidationError as exc:  # e.g. nothing at all in it, an address too odd to keep
+        problems = "; ".join(f"{e['field']}: {e['reason']}" for e in format_validation_error(exc))
+        raise EmailParseError(f"not a usable message: {problems}") from exc
 
 
 def new_text(parsed: ParsedEmail) -> str:
