@@ -292,10 +292,24 @@ def reply_text(parts: ReplyParts, full_text: str) -> str:
     return parts.new_text if parts.new_text else full_text.strip()
 
 
+#: Something every quote marker needs (a ">", a verb, a rule, a From line…): most
+#: messages of the other channels have none and skip the line-by-line pass.
+_MAYBE_QUOTED = re.compile(
+    r""">|wrote|[ée]crit|schrieb|geschrieben|escri|[-_=*]{2}|original|origine|ursprüngliche
+      |mensaje|forward|transf[ée]r|weitergeleitet|reenviado|^\s*\*?\s*(?:from|de|von)\s*\*?\s*:""",
+    re.IGNORECASE | re.MULTILINE | re.VERBOSE,
+)
+
+
 def unquoted(text: str) -> str:
     """The text without its quoted history, signature kept (names and phone numbers in a
-    signature are identity evidence); the whole text when nothing else is left."""
+    signature are identity evidence); the text unchanged when nothing is quoted, the whole
+    text when nothing else is left."""
+    if _MAYBE_QUOTED.search(text) is None:
+        return text
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    new, _ = _split_quotes(lines)
+    new, quoted = _split_quotes(lines)
+    if not quoted:
+        return text
     head = _join(new).strip()
     return head if head else text
