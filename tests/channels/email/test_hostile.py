@@ -214,3 +214,12 @@ def test_mutated_messages_parse_or_are_refused(seed: bytes, cuts: list[int], jun
 def test_empty_message_is_refused_not_a_validation_crash() -> None:
     with pytest.raises(EmailParseError, match="not a usable message"):
         to_inbound(parse_email(b"From: a@b.example\r\n\r\n", brand="acme"))
+
+
+def test_a_sloppy_content_type_keeps_its_type() -> None:
+    raw = (
+        b"From: a@b.example\r\nSubject: s\r\n"
+        b'Content-Type: text/html; charset="utf-8\r\n\r\n<p>Bonjour <b>toi</b></p>'
+    )
+    parsed = parse_email(raw, brand="acme")
+    assert parsed.text_from_html and parsed.text == "Bonjour toi"

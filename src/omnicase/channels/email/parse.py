@@ -438,7 +438,7 @@ def _info(part: Message, depth: int) -> MimePart:
     filename: str | None = None
     try:
         header: Any = part.get("content-type")
-        if header is not None and not header.defects:
+        if header is not None:  # an invalid one reads as text/plain, as RFC 2045 says
             ctype, params = header.content_type, dict(header.params)
     except Exception:  # an unreadable Content-Type is the default type, as RFC 2045 says
         pass
