@@ -563,6 +563,29 @@ def eval_threading(
             print(line)
 
 
+@eval_app.command("replies")
+def eval_replies(
+    directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)] = Path(
+        "tests/channels/email/fixtures/replies"
+    ),
+    verbose: Annotated[bool, typer.Option(help="list the dev split's mistakes")] = False,
+) -> None:
+    """Accuracy of the new text found in labelled email replies (exact and token F1)."""
+    from omnicase.channels.email.evaluate import evaluate_replies
+
+    splits = evaluate_replies(directory)
+    if not splits:
+        _fail(f"no .eml fixtures in {directory}")
+    for split, fig in splits.items():
+        print(
+            f"{split:8s} messages={fig.messages:3d} exact={fig.accuracy:.4f} "
+            f"({fig.exact}/{fig.messages}) token_f1={fig.f1:.4f}"
+        )
+    if verbose and "dev" in splits:
+        for line in splits["dev"].mistakes:
+            print(line)
+
+
 @eval_app.command("threading-synthetic")
 def eval_threading_synthetic(
     messages: Annotated[int, typer.Option(min=100)] = 10_000,
@@ -612,6 +635,40 @@ def bench_ingest(
         seed=seed,
         progress=not as_json,
         workers=workers,
+    )
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
+@bench_app.command("email-parse")
+def bench_email_parse(
+    messages: Annotated[int, typer.Option(min=10)] = 20_000,
+    fixtures: Annotated[Path, typer.Option(exists=True, file_okay=False)] = Path(
+        "tests/channels/email/fixtures"
+    ),
+    as_json: AsJson = False,
+) -> None:
+    """Parse, split and classify N emails made from the fixtures (no database)."""
+    from omnicase.benchmarks.email import run_email_parse_bench
+
+    result = run_email_parse_bench(messages=messages, fixtures=fixtures)
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
+@bench_app.command("email")
+def bench_email(
+    messages: Annotated[int, typer.Option(min=10)] = 20_000,
+    batch_size: Annotated[int, typer.Option(min=1)] = 500,
+    fixtures: Annotated[Path, typer.Option(exists=True, file_okay=False)] = Path(
+        "tests/channels/email/fixtures"
+    ),
+    as_json: AsJson = False,
+    database: BenchDb = None,
+) -> None:
+    """Parse N emails and ingest them through the pipeline into a fresh database."""
+    from omnicase.benchmarks.email import run_email_bench
+
+    result = run_email_bench(
+        messages=messages, batch_size=batch_size, fixtures=fixtures, url=database
     )
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))
 

@@ -1,0 +1,1 @@
+"""The email channel: parsing RFC 5322 messages, reply stripping, auto-reply recognition."""
