@@ -537,15 +537,21 @@ def parse_email(
     assert isinstance(msg, EmailMessage)
     if not msg.keys():
         raise EmailParseError("not an email: no header fields")
-    defects = tuple(_defects(msg))
-    for name, reason in _FATAL_DEFECTS.items():
-        if name in defects:
-            raise EmailParseError(reason)
     walk = _Walk()
     try:
+        defects = tuple(_defects(msg))
+        for name, reason in _FATAL_DEFECTS.items():
+            if name in defects:
+                raise EmailParseError(reason)
         _bodies(msg, walk, 0, max_bytes)
+    except EmailParseError:
+        raise
     except RecursionError as exc:
         raise EmailParseError("MIME structure nested too deeply") from exc
+    except Exception as exc:  # the stdlib's lazy payload access can raise on hostile bytes
+        # (a NUL in a part's headers: "embedded null character"); the raw input stays in
+        # the inbox, so refusing it loses nothing
+        raise EmailParseError(f"unreadable MIME part: {type(exc).__name__}") from exc
 
     raw_html = "\n".join(walk.html) if walk.html else None
     sanitised = sanitise_html(raw_html) if raw_html else None
