@@ -376,35 +376,40 @@ def _asynchronous(
     d = np.array([max(1, int((c[1].deadline or 0) // L)) for c in channels])
     width = int(d.max())
     work = vol * aht  # agent-seconds arriving per interval
-    # buckets[c, u]: agent-seconds due by the end of interval u (u < n + width)
-    buckets = np.zeros((C, n + width))
-    # the arrival interval of bucket u is u − d + 1: its AHT turns seconds into items
+    # Earliest-due-first with every deadline met means the backlog is always "work arrived
+    # minus work done": the work due by the end of interval u is the work that arrived up to
+    # interval u − d + 1, so at interval t the backlog due by t + j (j < d) is
+    # max(arrived[t − d + 1 + j] − done, 0); one number per channel carries the state.
+    arrived = np.zeros((C, n + width))  # arrived[:, width + i] = work arrived up to i
+    arrived[:, width:] = np.cumsum(work, axis=1)
+    j = np.arange(width)
+    offset = width - d[:, None] + 1 + np.minimum(j[None, :], d[:, None] - 1)
+    horizon = (j + 1.0)[None, :]
     per_agent = L * occ
+    rows = np.arange(C)[:, None]
     agents = np.zeros((C, n), dtype=np.int64)
-    done = np.zeros((C, n))
-    backlog = np.zeros((C, n))
-    rows = np.arange(C)
-    horizon = np.arange(1, width + 1, dtype=np.float64)
-    aht_of_bucket = np.ones((C, n + width))
-    for c in range(C):
-        aht_of_bucket[c, d[c] - 1 : d[c] - 1 + n] = aht[c]
+    done_total = np.zeros((C, n))
+    done = np.zeros(C)
     for t in range(n):
-        buckets[rows, t + d - 1] += work[:, t]
-        window = buckets[:, t : t + width]
-        due = np.cumsum(window, axis=1)
-        rate = (due / horizon).max(axis=1)
+        backlog_due = np.maximum(arrived[rows, offset + t] - done[:, None], 0.0)
+        rate = (backlog_due / horizon).max(axis=1)
         need = np.ceil(rate / per_agent - 1e-9).astype(np.int64)
-        capacity = need * per_agent
-        left = np.maximum(due - capacity[:, None], 0.0)
-        done[:, t] = due[:, -1] - left[:, -1]
-        window[:, 0] = left[:, 0]
-        window[:, 1:] = np.diff(left, axis=1)
+        done = np.minimum(done + need * per_agent, arrived[:, width + t])
         agents[:, t] = need
-        backlog[:, t] = (window / aht_of_bucket[:, t : t + width]).sum(axis=1)
+        done_total[:, t] = done
+    worked = np.diff(done_total, axis=1, prepend=0.0)
+    # items: within one arrival interval every item has that interval's AHT, so the items
+    # done follow the work done piecewise linearly
+    items = np.cumsum(vol, axis=1)
+    backlog = np.empty((C, n))
+    for c in range(C):
+        xp = np.concatenate([[0.0], arrived[c, width:]])
+        fp = np.concatenate([[0.0], items[c]])
+        backlog[c] = items[c] - np.interp(done_total[c], xp, fp)
     plans = []
     for c, (name, policy, v, h) in enumerate(channels):
         with np.errstate(divide="ignore", invalid="ignore"):
-            busy = np.where(agents[c] > 0, done[c] / (agents[c] * L), 0.0)
+            busy = np.where(agents[c] > 0, worked[c] / (agents[c] * L), 0.0)
         nan = np.full(n, np.nan)
         plans.append(
             ChannelPlan(
@@ -419,7 +424,7 @@ def _asynchronous(
                 asa=nan.copy(),
                 occupancy=busy,
                 abandon=nan.copy(),
-                backlog=backlog[c],
+                backlog=np.maximum(backlog[c], 0.0),
             )
         )
     return plans
