@@ -162,18 +162,23 @@ def occupancy(agents: npt.ArrayLike, traffic: npt.ArrayLike) -> FloatArray:
 
 
 def smallest(
-    lower: IntArray, step: IntArray, ok: Callable[[IntArray], BoolArray], what: str
+    lower: IntArray, step: IntArray, meets: Callable[[IntArray], BoolArray], what: str
 ) -> IntArray:
-    """The smallest ``n ≥ lower`` (element-wise) with ``ok(n)``, for an ``ok`` monotone in n.
+    """The smallest ``n ≥ lower`` (element-wise) with ``meets(n)``, ``meets`` monotone in n.
 
-    Vectorised: the bracket is widened by doubling, then bisected; every call of ``ok``
+    Vectorised: the bracket is widened by doubling, then bisected; every call of ``meets``
     evaluates the whole batch (about 2·log2(range) calls in all).
     """
-    lo = lower.astype(np.int64).copy()
+    shape = np.shape(lower)
+    lo = np.atleast_1d(lower).astype(np.int64).ravel()
+
+    def ok(n: IntArray) -> BoolArray:
+        return np.atleast_1d(meets(n.reshape(shape))).ravel()
+
     hi = lo.copy()
     good = ok(hi)
     below = lo - 1  # the largest n known to fail (lower − 1 is never checked: bound)
-    width = np.maximum(step.astype(np.int64), 1)
+    width = np.maximum(np.atleast_1d(step).astype(np.int64).ravel(), 1)
     for _ in range(62):
         if good.all():
             break
@@ -187,7 +192,7 @@ def smallest(
     while True:
         gap = hi - below > 1
         if not gap.any():
-            return hi
+            return hi.reshape(shape)
         mid = (below + hi) // 2
         mid_ok = ok(mid)
         hi = np.where(gap & mid_ok, mid, hi)
