@@ -1,6 +1,9 @@
 """The requests ``omnicase wfm`` and ``/api/v1/wfm`` take, and what they answer: one
 definition for both (pydantic checks types and ranges at the edge; the models check the
-rest and raise :class:`WfmInputError` with the same field names)."""
+rest and raise :class:`WfmInputError` with the same field names).
+
+The models (numpy, scipy) are imported by the functions that run them, not with this module:
+the API imports it at start-up and should not pay for them there."""
 
 from __future__ import annotations
 
@@ -10,20 +13,15 @@ import io
 import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from omnicase.wfm.errors import WfmInputError
-from omnicase.wfm.simulate import AgentGroup, Scenario, SimChannel, SimResult, simulate
-from omnicase.wfm.staffing import (
-    CHANNEL_KINDS,
-    DEFAULT_POLICIES,
-    ChannelPolicy,
-    Demand,
-    StaffingPlan,
-    staff,
-)
+
+if TYPE_CHECKING:
+    from omnicase.wfm.simulate import Scenario, SimResult
+    from omnicase.wfm.staffing import ChannelPolicy, Demand, StaffingPlan
 
 KindIn = Literal["phone", "chat", "async"]
 
@@ -106,6 +104,8 @@ class ScenarioIn(Strict):
 
 def policy_for(name: str, given: PolicyIn | None) -> ChannelPolicy:
     """The channel's default policy with what the request overrides."""
+    from omnicase.wfm.staffing import CHANNEL_KINDS, DEFAULT_POLICIES
+
     overrides = {} if given is None else given.model_dump(exclude_none=True)
     base = DEFAULT_POLICIES.get(name)
     kind = overrides.get("kind") or CHANNEL_KINDS.get(name)
@@ -123,6 +123,8 @@ def policy_for(name: str, given: PolicyIn | None) -> ChannelPolicy:
 def demand_of(rows: Iterable[DemandRow], interval_seconds: float) -> tuple[Demand, datetime | None]:
     """Rows as a :class:`Demand`; start times become indexes from midnight of the first
     day (returned, so answers can give start times back)."""
+    from omnicase.wfm.staffing import Demand
+
     rows = list(rows)
     stamps = [r.interval for r in rows if isinstance(r.interval, datetime)]
     if stamps and len(stamps) != len(rows):
@@ -149,6 +151,8 @@ def demand_of(rows: Iterable[DemandRow], interval_seconds: float) -> tuple[Deman
 
 
 def run_staffing(request: StaffRequest) -> tuple[StaffingPlan, datetime | None]:
+    from omnicase.wfm.staffing import staff
+
     demand, origin = demand_of(request.rows, request.interval_seconds)
     names = list(dict.fromkeys(demand.channel))
     for name in request.channels:
@@ -217,6 +221,8 @@ def staffing_csv(answer: Mapping[str, Any]) -> str:
 
 
 def scenario_of(body: ScenarioIn) -> Scenario:
+    from omnicase.wfm.simulate import AgentGroup, Scenario, SimChannel
+
     return Scenario(
         channels=[SimChannel(**c.model_dump()) for c in body.channels],
         groups=[AgentGroup(**g.model_dump()) for g in body.groups],
@@ -230,6 +236,8 @@ def expected_contacts(body: ScenarioIn) -> float:
 
 
 def run_simulation(body: ScenarioIn, *, max_contacts: float | None = None) -> SimResult:
+    from omnicase.wfm.simulate import simulate
+
     if max_contacts is not None and expected_contacts(body) > max_contacts:
         raise WfmInputError(
             "channels", f"more than {max_contacts:,.0f} contacts expected: use the CLI"
