@@ -671,7 +671,7 @@ def bench_simulate(
 @bench_app.command("erlang-peers")
 def bench_erlang_peers(
     as_json: AsJson = False,
-    ciw_contacts: Annotated[int, typer.Option(min=1000)] = 200_000,
+    ciw_contacts: Annotated[int, typer.Option(min=1000)] = 300_000,
     seed: int = 7,
 ) -> None:
     """Erlang C staffing against pyworkforce, M/M/c simulation against ciw (the

@@ -139,7 +139,8 @@ def _omnichannel_bench(seed: int) -> dict[str, Any]:
     groups = [
         AgentGroup("voice", ["phone"], [int(v) for v in by["phone"]]),
         AgentGroup("chat", ["chat", "email"], [int(v) for v in by["chat"]]),
-        AgentGroup("back office", ["email", "webform", "social", "sms"], [int(v) for v in asyncs]),
+        # tightest deadlines first: social and SMS (1 h) before email and web forms (24 h)
+        AgentGroup("back office", ["social", "sms", "email", "webform"], [int(v) for v in asyncs]),
         AgentGroup("provider", ["phone"], 40, provider=True),
     ]
     scenario = Scenario(channels, groups, 1800, seed)
@@ -159,7 +160,7 @@ def _missing(*names: str) -> list[str]:
     return [n for n in names if importlib.util.find_spec(n) is None]
 
 
-def run_peers_bench(ciw_contacts: int = 200_000, seed: int = 7) -> dict[str, Any]:
+def run_peers_bench(ciw_contacts: int = 300_000, seed: int = 7) -> dict[str, Any]:
     """Erlang C staffing vs pyworkforce; M/M/c simulation vs ciw."""
     out: dict[str, Any] = {"bench": "wfm-peers"}
     missing = _missing("pyworkforce", "ciw")
@@ -238,7 +239,7 @@ def _pyworkforce(seed: int) -> dict[str, Any]:
 def _ciw(contacts: int, seed: int) -> dict[str, Any]:
     import ciw
 
-    agents, traffic, aht = 12, 10.0, 180.0
+    agents, traffic, aht = 13, 10.0, 180.0  # 77 % occupancy: sampling noise well under 1 pp
     exact = float(erlang.service_level(agents, traffic, aht, 20))
     scenario = mmc_scenario(contacts, agents, traffic, aht, seed)
     horizon = len(scenario.channels[0].volume) * 1800.0
