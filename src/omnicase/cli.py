@@ -15,6 +15,7 @@ from rich.console import Console
 
 from omnicase.config import ConfigError, Settings, check_database_url, load_settings
 from omnicase.store.db import Database
+from omnicase.wfm.cli import wfm_app
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -46,6 +47,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 app.add_typer(cases_app, name="cases")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(wfm_app, name="wfm")
 
 console = Console(stderr=True)
 log = logging.getLogger("omnicase.jobs")
@@ -695,6 +697,45 @@ def bench_cluster(
     except ValueError as exc:
         _fail(str(exc))
         return
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
+@bench_app.command("staffing")
+def bench_staffing(
+    as_json: AsJson = False, repeats: Annotated[int, typer.Option(min=1)] = 20
+) -> None:
+    """Staffing of one week of 30-minute intervals × 6 channels (target < 50 ms)."""
+    from omnicase.benchmarks.wfm import run_staffing_bench
+
+    result = run_staffing_bench(repeats)
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
+@bench_app.command("simulate")
+def bench_simulate(
+    contacts: Annotated[int, typer.Option(min=1000)] = 1_000_000,
+    as_json: AsJson = False,
+    seed: int = 7,
+) -> None:
+    """Simulated contacts per second on an M/M/c (event loop and fast path) and their
+    service level against Erlang C; plus a week of 6 channels (multi-skill, overflow)."""
+    from omnicase.benchmarks.wfm import run_simulate_bench
+
+    result = run_simulate_bench(contacts, seed=seed)
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
+@bench_app.command("erlang-peers")
+def bench_erlang_peers(
+    as_json: AsJson = False,
+    ciw_contacts: Annotated[int, typer.Option(min=1000)] = 300_000,
+    seed: int = 7,
+) -> None:
+    """Erlang C staffing against pyworkforce, M/M/c simulation against ciw (the
+    ``bench-peers`` extra; says which is missing)."""
+    from omnicase.benchmarks.wfm import run_peers_bench
+
+    result = run_peers_bench(ciw_contacts, seed)
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))
 
 
