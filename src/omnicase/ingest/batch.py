@@ -181,6 +181,7 @@ class Batch:
         #: reason changed (they may move queue)
         self.created_cases: list[int] = []
         self.reason_changed: set[int] = set()
+        self.reopened: set[int] = set()
 
     # ---- reads, once per batch ---------------------------------------------------------
     def prefetch(self, items: Sequence[Prepared]) -> None:
@@ -991,6 +992,8 @@ class Batch:
                 )
             )
         elif change:
+            if change == "case.reopened":
+                self.reopened.add(case.id)
             self.events.append(
                 self._event(
                     p, change, case_id=case.id, customer_id=customer_id, message_id=message_id

@@ -253,7 +253,13 @@ def _run_batch(
                 batch.flush()
                 if batch.absorb:
                     _absorb(conn, batch.absorb)
-                route_new_cases(conn, batch.created_cases, batch.now, changed=batch.reason_changed)
+                route_new_cases(
+                    conn,
+                    batch.created_cases,
+                    batch.now,
+                    changed=batch.reason_changed,
+                    reopened=batch.reopened,
+                )
             for index, result in out:
                 results[index] = result
             return

@@ -23,14 +23,18 @@ def route_new_cases(
     now: datetime,
     *,
     changed: Iterable[int] = (),
+    reopened: Iterable[int] = (),
 ) -> RoutingOutcome:
-    """Route a batch's new cases (``arrival``) and the cases whose reason changed
-    (``reason_changed``: they may move queue), set-based, in the caller's transaction."""
+    """Route a batch's new cases (``arrival``), the cases whose reason changed
+    (``reason_changed``: they may move queue) and the reopened ones (``reopened``: their
+    agent may be away or full by now), set-based, in the caller's transaction."""
     conn = bind.connection() if isinstance(bind, Session) else bind
     new = list(case_ids)
-    moved = [c for c in changed if c not in set(new)]
-    causes = dict.fromkeys(moved, "reason_changed")
-    return route_cases(conn, [*new, *moved], now, causes=causes)
+    causes = dict.fromkeys(reopened, "reopened")
+    causes.update(dict.fromkeys(changed, "reason_changed"))
+    for case_id in new:
+        causes.pop(case_id, None)
+    return route_cases(conn, [*new, *causes], now, causes=causes)
 
 
 __all__ = ["RoutingOutcome", "route_cases", "route_new_cases", "urgency_key"]

@@ -233,7 +233,7 @@ def _decide(
     assignee = case.assignee_id
     unassigned: dict[str, Any] | None = None
     if assignee is not None:
-        why_drop = _drop_reason(case, team, queue, cfg, agents, ctx.today)
+        why_drop = _drop_reason(case, cause, team, queue, cfg, agents, ctx.today)
         if why_drop is not None:
             unassigned = {"agent": assignee, "why": why_drop}
             holder = agents.get(assignee)
@@ -336,6 +336,7 @@ def _decide_team(
 
 def _drop_reason(
     case: CaseFacts,
+    cause: str,
     team: int | None,
     queue: str,
     cfg: BrandConfig,
@@ -347,7 +348,12 @@ def _drop_reason(
         return "the case changed sides"
     holder = agents.get(case.assignee_id or 0)
     if holder is None:
-        return None  # not online: the offline re-queue decides, after its grace
+        # not online: a reopened case does not wait for them; otherwise the offline
+        # re-queue decides, after its grace
+        return "reopened while the agent is not online" if cause == "reopened" else None
+    kind = channel_kind(case.channel)
+    if cause == "reopened" and holder.room(kind, cfg.capacity) < 0:
+        return f"reopened while the agent has no {kind} capacity left"
     spec = cfg.queue(queue)
     return holder.side_miss(case, team, queue, cfg.engagements, today) or (
         holder.skill_miss(case, spec.min_level if spec else 0) if queue != case.queue else None
