@@ -139,3 +139,4 @@ def test_explain_prints_every_rule_tried(db: Database) -> None:
     assert "-> queue general" in out
     assert "backlog_over: backlog 0 <= 5" in out
     assert f"agent: {agent} (least loaded" in out
+    assert "agents met best-first: 1 of 1 with room" in out

@@ -45,9 +45,10 @@ def _assignment(detail: dict[str, Any] | None, assignee: Any) -> list[str]:
         )
     else:
         lines.append("  agent: none available; the case waits in its queue")
-    if "considered" in detail:
+    if "examined" in detail:
         lines.append(
-            f"    agents considered: {detail['considered']}; not eligible: {excluded or '-'}"
+            f"    agents met best-first: {detail['examined']} of {detail.get('with_room')} with "
+            f"room ({detail.get('agents')} possible); passed over: {excluded or '-'}"
         )
     return lines
 
