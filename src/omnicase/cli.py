@@ -37,6 +37,7 @@ eval_app = typer.Typer(no_args_is_help=True, help="Evaluations on labelled data.
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks (print one JSON line).")
 cases_app = typer.Typer(no_args_is_help=True, help="Cases.")
 jobs_app = typer.Typer(no_args_is_help=True, help="Background jobs (the dead-letter queue).")
+routing_app = typer.Typer(no_args_is_help=True, help="Routing: queues, overflow, assignment.")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(org_app, name="org")
@@ -48,6 +49,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(cases_app, name="cases")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(wfm_app, name="wfm")
+app.add_typer(routing_app, name="routing")
 
 console = Console(stderr=True)
 log = logging.getLogger("omnicase.jobs")
@@ -537,6 +539,19 @@ def cases_show(
         out.save_svg(str(svg), title=f"omnicase cases show {reference}")
 
 
+@routing_app.command("explain")
+def routing_explain(reference: str, database: DbUrl = None) -> None:
+    """Why a case went to its queue, team and agent: every rule tried, as decided."""
+    from omnicase.routing.explain import explain_lines, find_any_case
+
+    with _db(database).reading() as session:
+        case = find_any_case(session, reference)
+        if case is None:
+            _fail(f"no case {reference!r}")
+        for line in explain_lines(session, case):
+            print(line)
+
+
 @eval_app.command("threading")
 def eval_threading(
     directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)] = Path(
@@ -736,6 +751,32 @@ def bench_erlang_peers(
     from omnicase.benchmarks.wfm import run_peers_bench
 
     result = run_peers_bench(ciw_contacts, seed)
+
+
+@bench_app.command("routing")
+def bench_routing(
+    agents: Annotated[int, typer.Option(min=1)] = 500,
+    queues: Annotated[int, typer.Option(min=1)] = 20,
+    open_cases: Annotated[int, typer.Option("--open-cases", min=1)] = 50_000,
+    decisions: Annotated[int, typer.Option(min=1, help="cases to route")] = 5_000,
+    batch_size: Annotated[int, typer.Option(min=1)] = 100,
+    as_json: AsJson = False,
+    database: BenchDb = None,
+    seed: int = 7,
+) -> None:
+    """Push-assignment decisions per second and latency over N agents, M queues and a
+    backlog of open cases."""
+    from omnicase.benchmarks.routing import run_routing_bench
+
+    result = run_routing_bench(
+        agents=agents,
+        queues=queues,
+        open_cases=open_cases,
+        decisions=decisions,
+        batch_size=batch_size,
+        url=database,
+        seed=seed,
+    )
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))
 
 

@@ -124,7 +124,7 @@ def test_gauges_read_the_database_at_scrape_time(db: Database, client: TestClien
         if name == "omnicase_open_cases" and dict(labels)["brand"] == "acme"
     )
     assert backlog == open_cases == 3
-    assert value(samples, "omnicase_open_cases", brand="acme", queue="none", status="new") == 3
+    assert value(samples, "omnicase_open_cases", brand="acme", queue="default", status="new") == 3
     with db.transaction() as s:
         s.execute(update(Case).where(Case.id == min_id(s)).values(queue="returns"))
     _, samples = scrape(client)

@@ -8,7 +8,18 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from omnicase import __version__
-from omnicase.api import audit, cases, customers, errors, events, jobs, messages, operations, wfm
+from omnicase.api import (
+    audit,
+    cases,
+    customers,
+    errors,
+    events,
+    jobs,
+    messages,
+    operations,
+    routing,
+    wfm,
+)
 from omnicase.api.middleware import RequestContext
 from omnicase.config import Settings, load_settings
 from omnicase.logs import configure_logging
@@ -50,6 +61,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(jobs.router)
     app.include_router(events.router)
     app.include_router(wfm.router)
+    app.include_router(routing.router)
     return app
 
 

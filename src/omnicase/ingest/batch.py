@@ -177,6 +177,11 @@ class Batch:
         #: (case, into): cases of only content-less contacts that the request the customer
         #: then explained absorbs, merged once the batch is written (see :meth:`absorbable`).
         self.absorb: list[tuple[int, int]] = []
+        #: for routing, once the batch is written: cases created, and existing cases whose
+        #: reason changed (they may move queue)
+        self.created_cases: list[int] = []
+        self.reason_changed: set[int] = set()
+        self.reopened: set[int] = set()
 
     # ---- reads, once per batch ---------------------------------------------------------
     def prefetch(self, items: Sequence[Prepared]) -> None:
@@ -848,6 +853,7 @@ class Batch:
         }
         self.cases[state.id] = state
         self.customer_cases.setdefault(customer_id, []).append(state)
+        self.created_cases.append(state.id)
         return state
 
     def apply(self, case: CaseState, p: Prepared) -> str | None:
@@ -879,6 +885,8 @@ class Batch:
             # agent spoke first (an outbound call)
             and (f.direction == "inbound" or case.first_inbound_at is None)
         ):
+            if case.reason != f.reason and case.id not in self.new_cases:
+                self.reason_changed.add(case.id)
             case.reason, case.reason_confidence = f.reason, f.reason_confidence
         if case.language is None:
             case.language = p.analysis.language
@@ -984,6 +992,8 @@ class Batch:
                 )
             )
         elif change:
+            if change == "case.reopened":
+                self.reopened.add(case.id)
             self.events.append(
                 self._event(
                     p, change, case_id=case.id, customer_id=customer_id, message_id=message_id

@@ -29,6 +29,7 @@ from omnicase.ingest.results import IngestResult, IngestStatus, InvalidBatch
 from omnicase.ingest.schema import Channel, InboundMessage, format_validation_error
 from omnicase.metrics import count_ingested
 from omnicase.model.base import utcnow
+from omnicase.routing import route_new_cases
 from omnicase.services.cases import do_merge_cases
 from omnicase.store.db import Database
 
@@ -252,6 +253,13 @@ def _run_batch(
                 batch.flush()
                 if batch.absorb:
                     _absorb(conn, batch.absorb)
+                route_new_cases(
+                    conn,
+                    batch.created_cases,
+                    batch.now,
+                    changed=batch.reason_changed,
+                    reopened=batch.reopened,
+                )
             for index, result in out:
                 results[index] = result
             return

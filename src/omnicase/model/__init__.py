@@ -14,8 +14,17 @@ from omnicase.model.orgs import (
     Team,
     User,
 )
+from omnicase.model.routing import (
+    AgentProfile,
+    OverflowKind,
+    OverflowRule,
+    Presence,
+    RoutingQueue,
+    TeamHours,
+)
 
 __all__ = [
+    "AgentProfile",
     "ApiToken",
     "Base",
     "Case",
@@ -32,8 +41,13 @@ __all__ = [
     "Message",
     "OrgKind",
     "Organisation",
+    "OverflowKind",
+    "OverflowRule",
+    "Presence",
     "QuarantinedInput",
     "Role",
+    "RoutingQueue",
     "Team",
+    "TeamHours",
     "User",
 ]

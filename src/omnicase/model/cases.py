@@ -29,6 +29,11 @@ class Case(Base):
         Index("ix_cases_customer_status", "customer_id", "status"),
         Index("ix_cases_brand_status_id", "brand_id", "status", "id"),
         Index("ix_cases_brand_last", "brand_id", "last_message_at"),
+        # routing: an agent's open cases (load), a queue's waiting cases (backlog, pull)
+        Index("ix_cases_assignee_status", "assignee_id", "status", "channel"),
+        Index(
+            "ix_cases_brand_queue_waiting", "brand_id", "queue", "assignee_id", "status", "team_id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnicase.model.base import Base, utcnow
@@ -24,6 +24,8 @@ class Customer(Base):
     #: refers back to an earlier contact is looked up by.
     name_first: Mapped[str | None] = mapped_column(String(64))
     name_last: Mapped[str | None] = mapped_column(String(64))
+    #: Labels queues route on (``vip``…), set by the brand (routing API / CRM).
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Set when this customer was merged into another one; reads follow the redirect.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

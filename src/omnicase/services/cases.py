@@ -391,6 +391,9 @@ def do_patch_case(session: Session, case: Case, changes: dict[str, Any], who: Pr
             case_id=case.id,
             data={"changes": diff},
         )
+        from omnicase.routing.agents import on_case_changed  # routing builds on this module
+
+        on_case_changed(session, case, list(diff), now, who)
     return case
 
 
