@@ -751,6 +751,7 @@ def bench_erlang_peers(
     from omnicase.benchmarks.wfm import run_peers_bench
 
     result = run_peers_bench(ciw_contacts, seed)
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
 
 
 @bench_app.command("routing")
