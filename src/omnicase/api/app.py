@@ -8,7 +8,20 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from omnicase import __version__
-from omnicase.api import audit, cases, customers, errors, events, jobs, messages, operations
+from omnicase.api import (
+    attachments,
+    audit,
+    cases,
+    channel_accounts,
+    customers,
+    errors,
+    events,
+    inbox,
+    jobs,
+    messages,
+    operations,
+    replies,
+)
 from omnicase.api.middleware import RequestContext
 from omnicase.config import Settings, load_settings
 from omnicase.logs import configure_logging
@@ -49,6 +62,10 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(operations.router)
     app.include_router(jobs.router)
     app.include_router(events.router)
+    app.include_router(channel_accounts.router)
+    app.include_router(inbox.router)
+    app.include_router(replies.router)
+    app.include_router(attachments.router)
     return app
 
 

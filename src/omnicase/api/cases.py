@@ -20,6 +20,7 @@ from omnicase.api.schemas import (
     EventOut,
     LinkOut,
     MessageOut,
+    NoteOut,
 )
 from omnicase.ingest.schema import Channel
 from omnicase.model import Case, CaseLink, CaseStatus, Event, Message
@@ -30,6 +31,7 @@ from omnicase.services.cases import (
     do_split_message,
     do_undo_link,
 )
+from omnicase.services.replies import notes_of
 from omnicase.store.queries import (
     CaseQuery,
     brand_prefixes,
@@ -195,6 +197,7 @@ def case_detail(session: Session, case: Case) -> CaseDetail:
             for lk in links
         ],
         events=[EventOut.of(e) for e in events],
+        notes=[NoteOut.model_validate(n, from_attributes=True) for n in notes_of(session, case.id)],
     )
 
 

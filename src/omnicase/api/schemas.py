@@ -129,11 +129,22 @@ class EventOut(BaseModel):
         )
 
 
+class NoteOut(BaseModel):
+    """An agent's internal note: never sent to the customer."""
+
+    id: int
+    case_id: int
+    author_user_id: int
+    text: str
+    created_at: datetime
+
+
 class CaseDetail(CaseSummary):
     order_numbers: list[str]
     timeline: list[MessageOut]
     links: list[LinkOut]
     events: list[EventOut]
+    notes: list[NoteOut] = Field(default_factory=list, description="internal notes, oldest first")
 
 
 class IdentityOut(BaseModel):
