@@ -185,7 +185,9 @@ def test_unreadable_input_is_quarantined_with_its_error_and_retried_by_an_admin(
     for who in ("acme:agent", "acme:supervisor", "callpro:admin"):
         assert client.get("/api/v1/inbox", headers=auth(world.tokens[who])).status_code == 403
     assert client.get("/api/v1/inbox", headers=auth(world.tokens["globex:admin"])).json() == []
-    denied = client.post(f"/api/v1/inbox/{item.id}/retry", headers=auth(world.tokens["globex:admin"]))
+    denied = client.post(
+        f"/api/v1/inbox/{item.id}/retry", headers=auth(world.tokens["globex:admin"])
+    )
     assert denied.status_code == 404
 
     # the provider's payload was fine after all (say, the adapter was fixed): retry
