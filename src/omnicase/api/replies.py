@@ -17,7 +17,7 @@ from omnicase.api.errors import CONFLICT, ERRORS, NOT_FOUND
 from omnicase.api.schemas import MessageOut, NoteOut
 from omnicase.channels.attachments import AttachmentError, AttachmentStore
 from omnicase.ingest.schema import Channel
-from omnicase.model import CaseStatus, Message
+from omnicase.model import CaseStatus
 from omnicase.services.replies import MAX_ATTACHMENTS, do_add_note, do_reply
 
 router = APIRouter(prefix="/api/v1/cases", tags=["replies"])
@@ -54,29 +54,6 @@ class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=100_000)
-
-
-def message_out(m: Message) -> MessageOut:
-    return MessageOut(
-        id=m.id,
-        case_id=m.case_id,
-        customer_id=m.customer_id,
-        channel=m.channel,
-        direction=m.direction,
-        external_id=m.external_id,
-        received_at=m.received_at,
-        author_name=m.author_name,
-        subject=m.subject,
-        text=m.text,
-        html=m.html,
-        attachments=m.attachments or [],
-        meta=m.meta or {},
-        entities=m.entities or {},
-        language=m.language,
-        reason=m.reason,
-        delivery_status=m.delivery_status,
-        link={"rule": m.link_rule, "score": m.link_score, "detail": m.link_detail},
-    )
 
 
 def _store_attachments(request: Request, items: list[AttachmentIn]) -> list[dict[str, object]]:
@@ -128,7 +105,7 @@ def post_reply(reference: str, body: ReplyIn, request: Request, auth: Writer) ->
         subject=body.subject,
     )
     session.commit()
-    return message_out(message)
+    return MessageOut.of(message)
 
 
 @router.post(
