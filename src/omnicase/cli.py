@@ -1,5 +1,5 @@
 """The ``omnicase`` command: serve, worker, jobs, demo, ingest, export, db, config, org,
-users, tokens, eval, bench."""
+users, tokens, eval, bench, secrets, inbox."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
+from omnicase.channels.cli import inbox_app, secrets_app
 from omnicase.config import ConfigError, Settings, check_database_url, load_settings
 from omnicase.store.db import Database
 from omnicase.wfm.cli import wfm_app
@@ -50,6 +51,8 @@ app.add_typer(cases_app, name="cases")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(wfm_app, name="wfm")
 app.add_typer(routing_app, name="routing")
+app.add_typer(secrets_app, name="secrets")
+app.add_typer(inbox_app, name="inbox")
 
 console = Console(stderr=True)
 log = logging.getLogger("omnicase.jobs")

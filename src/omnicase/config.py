@@ -8,6 +8,8 @@ request that needs the value.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 import tomllib
@@ -34,6 +36,10 @@ class Settings:
     data_dir: Path = Path("./var")
     log_level: str = "INFO"
     log_format: str = "json"
+    #: Fernet keys, comma-separated: the first encrypts channel secrets, all decrypt.
+    secret_keys: str = ""
+    #: Where attachments are stored, content-addressed by sha256.
+    attachments_dir: Path = Path("./attachments")
 
 
 class SettingError(ValueError):
@@ -116,6 +122,28 @@ def check_log_format(value: Any) -> str:
     return fmt
 
 
+def parse_secret_keys(value: str) -> list[str]:
+    """``OMNICASE_SECRET_KEYS`` as a list (blanks dropped)."""
+    return [k.strip() for k in value.split(",") if k.strip()]
+
+
+def check_secret_keys(value: Any) -> str:
+    """Each key must be a Fernet key (32 bytes, url-safe base64); the reason never
+    repeats a key."""
+    keys = parse_secret_keys(str(value))
+    for position, key in enumerate(keys, 1):
+        try:
+            raw = base64.urlsafe_b64decode(key.encode("ascii"))
+        except (binascii.Error, UnicodeEncodeError, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise ValueError(
+                f"key {position} is not a Fernet key (32 bytes, url-safe base64; "
+                "make one with `omnicase secrets generate-key`)"
+            )
+    return ",".join(keys)
+
+
 @dataclass(frozen=True)
 class Option:
     """One setting: its TOML key (the field name), its environment variable, how it is
@@ -159,6 +187,19 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("log_level", str, check_log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
     Option("log_format", str, check_log_format, "json (one object per line) or text"),
+    Option(
+        "secret_keys",
+        str,
+        check_secret_keys,
+        "Fernet keys, comma-separated: the first encrypts channel secrets, all decrypt",
+        secret=True,
+    ),
+    Option(
+        "attachments_dir",
+        Path,
+        check_data_dir,
+        "directory of attachments, stored by sha256 (must be writable, or creatable)",
+    ),
 )
 BY_NAME = {o.name: o for o in OPTIONS}
 
@@ -262,6 +303,6 @@ def describe(settings: Settings) -> dict[str, str]:
     for f in fields(settings):
         value = getattr(settings, f.name)
         if BY_NAME[f.name].secret:
-            value = mask_url(value)
+            value = mask_url(value) if f.name == "database_url" else ("***" if value else "")
         out[f.name] = str(value) if isinstance(value, int) else json.dumps(str(value))
     return out

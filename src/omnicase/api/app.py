@@ -9,14 +9,18 @@ from fastapi import FastAPI
 
 from omnicase import __version__
 from omnicase.api import (
+    attachments,
     audit,
     cases,
+    channel_accounts,
     customers,
     errors,
     events,
+    inbox,
     jobs,
     messages,
     operations,
+    replies,
     routing,
     wfm,
 )
@@ -62,6 +66,10 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(events.router)
     app.include_router(wfm.router)
     app.include_router(routing.router)
+    app.include_router(channel_accounts.router)
+    app.include_router(inbox.router)
+    app.include_router(replies.router)
+    app.include_router(attachments.router)
     return app
 
 

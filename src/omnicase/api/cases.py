@@ -20,6 +20,7 @@ from omnicase.api.schemas import (
     EventOut,
     LinkOut,
     MessageOut,
+    NoteOut,
 )
 from omnicase.ingest.schema import Channel
 from omnicase.model import Case, CaseLink, CaseStatus, Event, Message
@@ -30,6 +31,7 @@ from omnicase.services.cases import (
     do_split_message,
     do_undo_link,
 )
+from omnicase.services.replies import notes_of
 from omnicase.store.queries import (
     CaseQuery,
     brand_prefixes,
@@ -159,29 +161,7 @@ def case_detail(session: Session, case: Case) -> CaseDetail:
     return CaseDetail(
         **summary.model_dump(),
         order_numbers=list(case.order_numbers or ()),
-        timeline=[
-            MessageOut(
-                id=m.id,
-                case_id=m.case_id,
-                customer_id=m.customer_id,
-                channel=m.channel,
-                direction=m.direction,
-                external_id=m.external_id,
-                received_at=m.received_at,
-                author_name=m.author_name,
-                subject=m.subject,
-                text=m.text,
-                html=m.html,
-                attachments=m.attachments or [],
-                meta=m.meta or {},
-                entities=m.entities or {},
-                language=m.language,
-                reason=m.reason,
-                delivery_status=m.delivery_status,
-                link={"rule": m.link_rule, "score": m.link_score, "detail": m.link_detail},
-            )
-            for m in messages
-        ],
+        timeline=[MessageOut.of(m) for m in messages],
         links=[
             LinkOut(
                 id=lk.id,
@@ -195,6 +175,7 @@ def case_detail(session: Session, case: Case) -> CaseDetail:
             for lk in links
         ],
         events=[EventOut.of(e) for e in events],
+        notes=[NoteOut.model_validate(n, from_attributes=True) for n in notes_of(session, case.id)],
     )
 
 

@@ -98,6 +98,30 @@ class MessageOut(BaseModel):
     delivery_status: str
     link: dict[str, Any] = Field(description="evidence: rule, score and detail of the link")
 
+    @classmethod
+    def of(cls, m: Any) -> MessageOut:
+        """From a ``model.Message`` row."""
+        return cls(
+            id=m.id,
+            case_id=m.case_id,
+            customer_id=m.customer_id,
+            channel=m.channel,
+            direction=m.direction,
+            external_id=m.external_id,
+            received_at=m.received_at,
+            author_name=m.author_name,
+            subject=m.subject,
+            text=m.text,
+            html=m.html,
+            attachments=m.attachments or [],
+            meta=m.meta or {},
+            entities=m.entities or {},
+            language=m.language,
+            reason=m.reason,
+            delivery_status=m.delivery_status,
+            link={"rule": m.link_rule, "score": m.link_score, "detail": m.link_detail},
+        )
+
 
 class LinkOut(BaseModel):
     id: int
@@ -129,11 +153,22 @@ class EventOut(BaseModel):
         )
 
 
+class NoteOut(BaseModel):
+    """An agent's internal note: never sent to the customer."""
+
+    id: int
+    case_id: int
+    author_user_id: int
+    text: str
+    created_at: datetime
+
+
 class CaseDetail(CaseSummary):
     order_numbers: list[str]
     timeline: list[MessageOut]
     links: list[LinkOut]
     events: list[EventOut]
+    notes: list[NoteOut] = Field(default_factory=list, description="internal notes, oldest first")
 
 
 class IdentityOut(BaseModel):

@@ -21,6 +21,8 @@ JOB_MODULES = (
     "omnicase.jobs.maintenance",
     "omnicase.services.housekeeping",
     "omnicase.routing.jobs",
+    "omnicase.channels.inbox",
+    "omnicase.channels.delivery",
 )
 
 

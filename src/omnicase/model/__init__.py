@@ -2,6 +2,7 @@
 
 from omnicase.model.base import Base
 from omnicase.model.cases import Case, CaseLink, CaseReference, CaseStatus, Message
+from omnicase.model.channels import CaseNote, ChannelAccount, InboxItem, InboxStatus
 from omnicase.model.customers import Customer, Identity
 from omnicase.model.events import Event, QuarantinedInput
 from omnicase.model.jobs import Job, JobError, JobStatus
@@ -29,12 +30,16 @@ __all__ = [
     "Base",
     "Case",
     "CaseLink",
+    "CaseNote",
     "CaseReference",
     "CaseStatus",
+    "ChannelAccount",
     "Customer",
     "Engagement",
     "Event",
     "Identity",
+    "InboxItem",
+    "InboxStatus",
     "Job",
     "JobError",
     "JobStatus",

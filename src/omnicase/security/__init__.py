@@ -1,0 +1,1 @@
+"""Security helpers shared by every layer: encryption of secrets at rest."""
