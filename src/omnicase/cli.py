@@ -15,6 +15,7 @@ from rich.console import Console
 
 from omnicase.config import ConfigError, Settings, check_database_url, load_settings
 from omnicase.store.db import Database
+from omnicase.wfm.cli_plan import bench_forecast, bench_schedule, plan_app
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -46,6 +47,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 app.add_typer(cases_app, name="cases")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(plan_app, name="wfm")
 
 console = Console(stderr=True)
 log = logging.getLogger("omnicase.jobs")
@@ -614,6 +616,10 @@ def bench_ingest(
         workers=workers,
     )
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
+bench_app.command("forecast")(bench_forecast)
+bench_app.command("schedule")(bench_schedule)
 
 
 @bench_app.command("cluster")
