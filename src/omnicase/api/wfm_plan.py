@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from omnicase.api.deps import Reader
 from omnicase.api.errors import ERRORS, NOT_FOUND
 from omnicase.model import Organisation
+from omnicase.services.cases import ActionError
 from omnicase.services.wfm_history import contact_history
 from omnicase.store.scope import Principal
 from omnicase.wfm.forecast import forecast_channels
@@ -62,7 +63,9 @@ def post_forecast(body: ForecastRequest, auth: Reader) -> dict[str, Any]:
         )
     except HistoryError as exc:
         raise _invalid([(f"history[{e.line}].{e.field}", e.reason) for e in exc.errors]) from exc
-    except ValueError as exc:
+    except ActionError:
+        raise  # no such brand (404), mapped by api/errors.py
+    except ValueError as exc:  # the library's "field: reason"
         field, _, reason = str(exc).partition(": ")
         raise _invalid([(field, reason or str(exc))]) from exc
     return forecast_json(results)

@@ -142,7 +142,9 @@ def _weekday_factors(
     factors = np.ones(7)
     for _ in range(2):  # a missing (holiday) day would bias its block's mean: iterate
         deseason = np.where(ok, recent / factors[wdb], np.nan)
-        means = np.nanmean(np.where(ok, deseason, np.nan), axis=1, keepdims=True)
+        count = ok.sum(axis=1, keepdims=True)
+        sums = np.where(ok, deseason, 0.0).sum(axis=1, keepdims=True)
+        means = np.divide(sums, count, out=np.zeros_like(sums), where=count > 0)
         ratio = np.where(ok & (means > 0), recent / np.where(means > 0, means, 1), np.nan)
         new = np.ones(7)
         for w in range(7):
