@@ -4,7 +4,7 @@ supervisors and admins. Nothing is written: both read (the store's history at mo
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
@@ -14,14 +14,12 @@ from omnicase.api.deps import Reader
 from omnicase.api.errors import ERRORS, NOT_FOUND
 from omnicase.model import Organisation
 from omnicase.services.cases import ActionError
-from omnicase.services.wfm_history import contact_history
 from omnicase.store.scope import Principal
-from omnicase.wfm.forecast import forecast_channels
-from omnicase.wfm.grid import Series
-from omnicase.wfm.history import HistoryError, read_history_rows
 from omnicase.wfm.plan_io import ForecastRequest, ScheduleRequest, forecast_json, schedule_json
-from omnicase.wfm.schedule import solve
 from omnicase.wfm.shifts import PlanInputError
+
+if TYPE_CHECKING:  # the numeric library loads on the first planning request
+    from omnicase.wfm.grid import Series
 
 router = APIRouter(prefix="/api/v1/wfm", tags=["wfm"])
 
@@ -44,6 +42,9 @@ def post_forecast(body: ForecastRequest, auth: Reader) -> dict[str, Any]:
     """Contacts and AHT per channel × interval for ``horizon_days``, from inline history or
     the store's inbound messages; each channel says which method it used and why (the
     model is used only when it beats seasonal naive by 10 % WAPE in the backtest)."""
+    from omnicase.wfm.forecast import forecast_channels
+    from omnicase.wfm.history import HistoryError, read_history_rows
+
     session, who = auth
     _planner(who)
     try:
@@ -72,6 +73,8 @@ def post_forecast(body: ForecastRequest, auth: Reader) -> dict[str, Any]:
 
 
 def _store(session: Session, who: Principal, body: ForecastRequest) -> dict[str, Series]:
+    from omnicase.services.wfm_history import contact_history
+
     source = body.store
     assert source is not None
     if source.brand is None:
@@ -101,6 +104,8 @@ def _store(session: Session, who: Principal, body: ForecastRequest) -> dict[str,
 def post_schedule(body: ScheduleRequest, auth: Reader) -> dict[str, Any]:
     """The cost-optimal shifts and provider agents for the agents required per interval,
     with under-/over-coverage per interval and what internal staff alone cannot cover."""
+    from omnicase.wfm.schedule import solve
+
     _, who = auth
     _planner(who)
     problem = body.to_problem()

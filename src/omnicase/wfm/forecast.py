@@ -31,7 +31,6 @@ from datetime import date, timedelta
 from typing import Literal
 
 import numpy as np
-from scipy.stats import theilslopes
 
 from omnicase.wfm.backtest import Backtest, min_days, rolling_origin, seasonal_naive
 from omnicase.wfm.events import Event, day_multipliers
@@ -169,6 +168,8 @@ def _trend(level: FloatArray, normal: np.ndarray, p: ProfileParams) -> tuple[flo
     logy = np.log(y[ok])
     slope = 0.0
     if ok.sum() >= 14:
+        from scipy.stats import theilslopes  # 1-2 s to import: only when fitting
+
         slope = float(theilslopes(logy, t[ok])[0]) * p.trend_damping
         cap = np.log1p(p.max_weekly_growth) / 7
         slope = float(np.clip(slope, -cap, cap))

@@ -5,16 +5,17 @@ only it can (an impossible shift) and both report ``(field, reason)``."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from omnicase.wfm.events import Event
-from omnicase.wfm.forecast import ChannelForecast
-from omnicase.wfm.grid import HolidayCalendar
-from omnicase.wfm.schedule import ScheduleProblem, ScheduleResult
 from omnicase.wfm.shifts import Break, Contract, PlanInputError, Provider, ShiftTemplate, Staffing
+
+if TYPE_CHECKING:  # numpy, scipy and holidays load on first use: the API starts fast
+    from omnicase.wfm.events import Event
+    from omnicase.wfm.forecast import ChannelForecast
+    from omnicase.wfm.grid import HolidayCalendar
+    from omnicase.wfm.schedule import ScheduleProblem, ScheduleResult
 
 HHMM = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["07:30"])
 
@@ -68,6 +69,8 @@ class EventIn(_In):
         return self
 
     def to_event(self) -> Event:
+        from omnicase.wfm.events import Event
+
         return Event(self.kind, self.start, self.end, self.uplift, tuple(self.channels), self.name)
 
 
@@ -76,6 +79,8 @@ class HolidaysIn(_In):
     subdiv: str | None = Field(None, examples=["57"], description="57: Alsace-Moselle")
 
     def calendar(self) -> HolidayCalendar:
+        from omnicase.wfm.grid import HolidayCalendar
+
         return HolidayCalendar(self.country, self.subdiv)
 
 
@@ -145,7 +150,7 @@ def forecast_json(results: list[ChannelForecast]) -> dict[str, Any]:
 
 
 def _round(value: float | None) -> float | None:
-    if value is None or not np.isfinite(value):
+    if value is None or value != value or value in (float("inf"), float("-inf")):
         return None
     return round(float(value), 4)
 
@@ -251,6 +256,10 @@ class ScheduleRequest(_In):
     time_limit_s: float = Field(30.0, gt=0, le=120)
 
     def to_problem(self) -> ScheduleProblem:
+        import numpy as np
+
+        from omnicase.wfm.schedule import ScheduleProblem
+
         return ScheduleProblem(
             start=self.start,
             interval_minutes=self.interval_minutes,
