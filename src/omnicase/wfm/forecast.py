@@ -278,29 +278,30 @@ def forecast(
     def profile(train: Series, days: int) -> tuple[FloatArray, FloatArray | None]:
         return fit(train, events, cal, params).predict(days)
 
-    def naive(why: str, bt: Backtest | None) -> ChannelForecast:
-        contacts, aht = seasonal_naive(history, horizon_days)
+    def answer(why: str, bt: Backtest | None, model: ProfileModel | None) -> ChannelForecast:
+        if model is None:
+            contacts, aht = seasonal_naive(history, horizon_days)
+        else:
+            contacts, aht = model.predict(horizon_days)
         return ChannelForecast(
             history.channel,
             start,
             history.interval_minutes,
             contacts,
             aht,
-            "seasonal_naive",
+            "seasonal_naive" if model is None else "profile",
             why,
             bt,
-            None,
+            model,
         )
 
+    fallback = "fell back to seasonal naive"
     needed = min_days(origins, backtest_horizon_days, min_train_days)
     if history.days < needed:
-        return naive(
-            f"history too short to backtest ({history.days} days, {needed} needed): "
-            "fell back to seasonal naive",
-            None,
-        )
+        why = f"history too short to backtest ({history.days} days, {needed} needed)"
+        return answer(f"{why}: {fallback}", None, None)
     if history.contacts.sum() == 0:
-        return naive("no contacts in the history: fell back to seasonal naive", None)
+        return answer(f"no contacts in the history: {fallback}", None, None)
     bt = rolling_origin(
         history,
         profile,
@@ -309,25 +310,15 @@ def forecast(
         min_train_days=min_train_days,
     )
     gain = bt.improvement
+    scores = f"profile model WAPE {bt.model.wape:.3f} vs seasonal naive {bt.naive.wape:.3f}"
+    if np.isfinite(gain):
+        scores += f" ({gain:+.1%})"
     if not np.isfinite(bt.naive.wape) or gain < REQUIRED_IMPROVEMENT:
-        return naive(
-            f"profile model WAPE {bt.model.wape:.3f} vs seasonal naive {bt.naive.wape:.3f} "
-            f"({gain:+.1%}): not {REQUIRED_IMPROVEMENT:.0%} better, fell back to seasonal naive",
-            bt,
-        )
-    model = fit(history, events, cal, params)
-    contacts, aht = model.predict(horizon_days)
-    return ChannelForecast(
-        history.channel,
-        start,
-        history.interval_minutes,
-        contacts,
-        aht,
-        "profile",
-        f"profile model WAPE {bt.model.wape:.3f} vs seasonal naive {bt.naive.wape:.3f} "
-        f"({gain:+.1%} better)",
+        return answer(f"{scores}: not {REQUIRED_IMPROVEMENT:.0%} better, {fallback}", bt, None)
+    return answer(
+        f"{scores}: better by {REQUIRED_IMPROVEMENT:.0%} or more",
         bt,
-        model,
+        fit(history, events, cal, params),
     )
 
 

@@ -229,9 +229,17 @@ def _solve(problem: ScheduleProblem, providers: tuple[Provider, ...]) -> Schedul
                 price = p.hourly_price * hours
             else:
                 price = (p.price_per_contact or 0.0) * rate[t] + 1e-3
-            ids.append(add(price, 0, 0 if t < locked else p.max_agents, 1))
+            # More provider agents than required never help (nor handle more contacts
+            # than there are): the bound also keeps the model small at night.
+            useful = max(np.ceil(r[t] - 1e-9), p.min_agents) if r[t] > 0 else 0
+            ids.append(add(price, 0, 0 if t < locked else min(p.max_agents, useful), 1))
         pcols.append(ids)
-    vcols = [[add(0.0, 0, 1, 1) for _ in range(n)] if p.min_agents > 0 else [] for p in providers]
+    vcols = [
+        [add(0.0, 0, 1 if upper[pcols[j][t]] > 0 else 0, 1) for t in range(n)]
+        if p.min_agents > 0
+        else []
+        for j, p in enumerate(providers)
+    ]
     zcols = [add(0.0, 0, 1, 1) if p.min_contacts > 0 else -1 for p in providers]
     penalty = problem.under_penalty_per_hour * hours
     u = [add(penalty, 0, float(r[t]), 0) for t in range(n)]
