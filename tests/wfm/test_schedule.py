@@ -74,6 +74,17 @@ def test_under_coverage_is_reported_per_interval_and_internal_gaps_named() -> No
     assert result.uncovered_internal_intervals == list(range(late.start, late.stop))
     assert result.internal_shortfall[late].tolist() == [3, 3]
 
+    # Half an hour short is cheaper at 100/h than a 4 h shift: left short, but it is no
+    # interval internal staff *cannot* cover.
+    cheap_gap = _need((0, "09:00", "09:30", 1))
+    result = solve(
+        ScheduleProblem(
+            MONDAY, 30, cheap_gap, Staffing((MORNING,), (PART,)), under_penalty_per_hour=100.0
+        )
+    )
+    assert result.under.sum() == 1 and result.cost == 50.0
+    assert result.uncovered_internal_intervals == []
+
     # Nobody but a provider too small: the schedule still comes back, short.
     only = Staffing((MORNING,), (), (Provider("bpo", 1, hourly_price=20.0),))
     short = solve(ScheduleProblem(MONDAY, 30, _need((0, "09:00", "10:00", 4)), only))
@@ -195,5 +206,5 @@ def test_a_generated_week_solves_in_seconds() -> None:
     result = solve(problem)
     elapsed = time.perf_counter() - t0
     assert result.status == "optimal" and result.under.sum() == 0
-    assert elapsed < 20  # measured 2.7-4.1 s (docs/benchmarks.md); the machine is noisy
+    assert elapsed < 60  # 2.7-4.1 s on a quiet machine, 11-14 s at load 15 (benchmarks.md)
     assert all(a.within_contract for a in result.roster)

@@ -25,7 +25,7 @@ covers Monday 00:00). Rest between shifts (11 h in France) is not modelled yet.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -85,7 +85,7 @@ class ScheduleResult:
     provider: dict[str, FloatArray]
     under: FloatArray
     over: FloatArray
-    #: Intervals that internal staff alone cannot cover (in the internal-only optimum).
+    #: What internal staff alone cannot cover, whatever it costs (internal-only re-solve).
     internal_shortfall: FloatArray
     roster: list[AgentWeek] = field(default_factory=list)
     solve_seconds: float = 0.0
@@ -118,13 +118,14 @@ def solve(problem: ScheduleProblem) -> ScheduleResult:
     _check(problem)
     t0 = time.perf_counter()
     result = _solve(problem, problem.staff.providers)
-    if problem.staff.providers and problem.staff.contracts:
-        alone = _solve(problem, ())
-        result.internal_shortfall = alone.under
-    elif not problem.staff.contracts:
+    if not problem.staff.contracts:
         result.internal_shortfall = problem.required.astype(float).copy()
-    else:
-        result.internal_shortfall = result.under.copy()
+    elif problem.staff.providers or result.under.any():
+        # A penalty no extra agent's week can outweigh: what stays short is what internal
+        # staff cannot cover at all, not what is merely cheaper to leave short.
+        top = max(c.hourly_cost for c in problem.staff.contracts)
+        forced = replace(problem, under_penalty_per_hour=1000 * max(top, 1.0))
+        result.internal_shortfall = _solve(forced, ()).under
     result.solve_seconds = time.perf_counter() - t0
     return result
 
