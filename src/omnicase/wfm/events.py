@@ -6,7 +6,7 @@ definition serves both."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 import numpy as np
@@ -61,7 +61,3 @@ def day_multipliers(events: tuple[Event, ...], channel: str, start: date, days: 
         if event.applies_to(channel):
             out *= event.multiplier(start, days)
     return out
-
-
-def last_day(start: date, days: int) -> date:
-    return start + timedelta(days=days - 1)

@@ -55,9 +55,6 @@ class Series:
     def per_day(self) -> int:
         return per_day(self.interval_minutes)
 
-    def dates(self) -> list[date]:
-        return [self.start + timedelta(days=i) for i in range(self.days)]
-
     def interval_starts(self) -> list[datetime]:
         step = timedelta(minutes=self.interval_minutes)
         first = datetime.combine(self.start, datetime.min.time())

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from omnicase.wfm.shifts import Break, Contract, PlanInputError, Provider, ShiftTemplate, Staffing
+from omnicase.wfm.shifts import Break, Contract, Provider, ShiftTemplate, Staffing
 
 if TYPE_CHECKING:  # numpy, scipy and holidays load on first use: the API starts fast
     from omnicase.wfm.events import Event
@@ -327,6 +327,3 @@ def schedule_json(problem: ScheduleProblem, result: ScheduleResult) -> dict[str,
 
 def _hhmm(minute: int) -> str:
     return f"{minute // 60 % 24:02d}:{minute % 60:02d}" + ("+1" if minute >= 1440 else "")
-
-
-__all__ = ["PlanInputError"]
