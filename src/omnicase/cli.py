@@ -17,6 +17,7 @@ from omnicase.channels.cli import inbox_app, secrets_app
 from omnicase.config import ConfigError, Settings, check_database_url, load_settings
 from omnicase.store.db import Database
 from omnicase.wfm.cli import wfm_app
+from omnicase.wfm.cli_plan import bench_forecast, bench_schedule
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -691,6 +692,10 @@ def bench_email(
         messages=messages, batch_size=batch_size, fixtures=fixtures, url=database
     )
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
+bench_app.command("forecast")(bench_forecast)
+bench_app.command("schedule")(bench_schedule)
 
 
 @bench_app.command("cluster")

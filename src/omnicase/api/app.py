@@ -23,6 +23,7 @@ from omnicase.api import (
     replies,
     routing,
     wfm,
+    wfm_plan,
 )
 from omnicase.api.middleware import RequestContext
 from omnicase.config import Settings, load_settings
@@ -70,6 +71,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(inbox.router)
     app.include_router(replies.router)
     app.include_router(attachments.router)
+    app.include_router(wfm_plan.router)
     return app
 
 

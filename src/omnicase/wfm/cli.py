@@ -19,7 +19,7 @@ from rich.markup import escape
 from omnicase.wfm.errors import WfmInputError
 
 wfm_app = typer.Typer(
-    no_args_is_help=True, help="Workforce management: staffing and simulation (no database)."
+    no_args_is_help=True, help="Workforce management: forecast, staff, schedule, simulate."
 )
 console = Console(stderr=True)
 
