@@ -36,6 +36,7 @@ eval_app = typer.Typer(no_args_is_help=True, help="Evaluations on labelled data.
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks (print one JSON line).")
 cases_app = typer.Typer(no_args_is_help=True, help="Cases.")
 jobs_app = typer.Typer(no_args_is_help=True, help="Background jobs (the dead-letter queue).")
+sla_app = typer.Typer(no_args_is_help=True, help="Service levels: clocks, checks, explanations.")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(org_app, name="org")
@@ -46,6 +47,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(bench_app, name="bench")
 app.add_typer(cases_app, name="cases")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(sla_app, name="sla")
 
 console = Console(stderr=True)
 log = logging.getLogger("omnicase.jobs")
@@ -535,6 +537,30 @@ def cases_show(
         out.save_svg(str(svg), title=f"omnicase cases show {reference}")
 
 
+@sla_app.command("check")
+def sla_check(database: DbUrl = None) -> None:
+    """Run the periodic SLA check once now: cases reaching at-risk or breached move, and
+    their escalations fire (once: a stage already reached is never reached again)."""
+    from omnicase.sla.check import do_check
+
+    print(json.dumps(do_check(_db(database)).as_dict()))
+
+
+@sla_app.command("explain")
+def sla_explain(
+    reference: str, as_json: Annotated[bool, typer.Option("--json")] = False, database: DbUrl = None
+) -> None:
+    """The policy a case is held to, its due times, pauses and SLA events."""
+    from omnicase.sla.explain import case_by_reference, explain, render
+
+    with _db(database).reading() as session:
+        case = case_by_reference(session, reference)
+        if case is None:
+            _fail(f"no case {reference!r}")
+        info = explain(session, case)
+    print(json.dumps(info) if as_json else render(info))
+
+
 @eval_app.command("threading")
 def eval_threading(
     directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)] = Path(
@@ -613,6 +639,21 @@ def bench_ingest(
         progress=not as_json,
         workers=workers,
     )
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
+@bench_app.command("sla")
+def bench_sla(
+    cases: Annotated[int, typer.Option(min=100)] = 50_000,
+    as_json: AsJson = False,
+    database: BenchDb = None,
+    seed: int = 7,
+) -> None:
+    """N open cases: clock update cost per case (start, reply) and the periodic check's time
+    (everything due moved, then nothing due)."""
+    from omnicase.benchmarks.sla import run_sla_bench
+
+    result = run_sla_bench(cases=cases, url=database, seed=seed)
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))
 
 

@@ -8,7 +8,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from omnicase import __version__
-from omnicase.api import audit, cases, customers, errors, events, jobs, messages, operations
+from omnicase.api import (
+    audit,
+    cases,
+    customers,
+    errors,
+    events,
+    jobs,
+    messages,
+    operations,
+    sla,
+)
 from omnicase.api.middleware import RequestContext
 from omnicase.config import Settings, load_settings
 from omnicase.logs import configure_logging
@@ -49,6 +59,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(operations.router)
     app.include_router(jobs.router)
     app.include_router(events.router)
+    app.include_router(sla.router)
     return app
 
 

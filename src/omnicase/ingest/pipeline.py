@@ -30,6 +30,7 @@ from omnicase.ingest.schema import Channel, InboundMessage, format_validation_er
 from omnicase.metrics import count_ingested
 from omnicase.model.base import utcnow
 from omnicase.services.cases import do_merge_cases
+from omnicase.sla import track as sla
 from omnicase.store.db import Database
 
 __all__ = [
@@ -249,9 +250,11 @@ def _run_batch(
                     result = batch.store(p)
                     result.channel = p.msg.channel.value
                     out.append((p.index, result))
+                stored = [pm.row for pm in batch.new_messages]
                 batch.flush()
                 if batch.absorb:
                     _absorb(conn, batch.absorb)
+                sla.on_ingested(conn, stored, batch.now, dict(batch.absorb))
             for index, result in out:
                 results[index] = result
             return

@@ -17,7 +17,12 @@ from omnicase.store.db import Database
 
 #: Modules that declare jobs; imported before a worker or runner starts so that every
 #: name it may fetch is known. Each issue adds its module here (IMAP polls, SLA checks…).
-JOB_MODULES = ("omnicase.jobs.maintenance", "omnicase.services.housekeeping")
+JOB_MODULES = (
+    "omnicase.jobs.maintenance",
+    "omnicase.services.housekeeping",
+    "omnicase.sla.check",
+    "omnicase.sla.notify",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,12 @@ from omnicase.model.orgs import (
     Team,
     User,
 )
+from omnicase.model.sla import Calendar, SlaPolicy
 
 __all__ = [
     "ApiToken",
     "Base",
+    "Calendar",
     "Case",
     "CaseLink",
     "CaseReference",
@@ -34,6 +36,7 @@ __all__ = [
     "Organisation",
     "QuarantinedInput",
     "Role",
+    "SlaPolicy",
     "Team",
     "User",
 ]
