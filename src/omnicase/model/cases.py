@@ -61,9 +61,7 @@ class Case(Base):
     #: Service level (omnicase.sla): the policy the clocks started on (None: the channel's
     #: built-in default), ok/at_risk/breached, the due times, when the next stage is
     #: reached (what the periodic check looks up), and the clocks themselves (JSON).
-    sla_policy_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sla_policies.id", ondelete="SET NULL"), index=True
-    )
+    sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id"), index=True)
     sla_state: Mapped[str | None] = mapped_column(String(16))
     first_response_due_at: Mapped[datetime | None] = mapped_column()
     next_response_due_at: Mapped[datetime | None] = mapped_column()

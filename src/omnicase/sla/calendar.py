@@ -25,8 +25,6 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
-
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_MINUTES = 24 * 60
 #: How far ahead a due time is looked for before the calendar is declared never open.
@@ -145,6 +143,8 @@ def resolve_holidays(country: str | None, subdivision: str | None) -> tuple[str 
         if subdivision is not None:
             raise CalendarError("subdivision", "a subdivision needs a country")
         return None, None
+    import holidays  # here, not at import: 0.3 s that web processes need not pay to start
+
     code = country.strip().upper()
     try:  # not list_supported_countries(): it imports every country's module (0.4 s)
         known = holidays.country_holidays(code, years=2026)
@@ -255,6 +255,8 @@ def weekly_json(weekly: Sequence[Sequence[Hours]]) -> dict[str, list[list[str]]]
 
 @lru_cache(maxsize=256)
 def _holiday_days(country: str, subdivision: str | None, year: int) -> frozenset[date]:
+    import holidays
+
     return frozenset(holidays.country_holidays(country, subdiv=subdivision, years=year))
 
 

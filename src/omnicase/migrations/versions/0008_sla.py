@@ -71,29 +71,39 @@ def upgrade() -> None:
     )
     op.create_index("ix_sla_policies_brand_id", "sla_policies", ["brand_id"])
     op.create_index("ix_sla_policies_calendar_id", "sla_policies", ["calendar_id"])
-    with op.batch_alter_table("cases") as batch:
-        batch.add_column(sa.Column("sla_policy_id", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("sla_state", sa.String(16), nullable=True))
-        batch.add_column(
-            sa.Column("first_response_due_at", sa.DateTime(timezone=True), nullable=True)
+    # Plain ALTER TABLE ADD COLUMN, also on SQLite: a batch "move and copy" of ``cases``
+    # would drop the table that messages and links reference (a foreign key error), and
+    # Alembic adds no constraint to SQLite outside batch mode, so the column is spelled out.
+    # No ON DELETE: deleting a policy clears its cases first (sla.admin.do_delete_policy),
+    # and SQLite would not report an inline ON DELETE back to the schema check.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "ALTER TABLE cases ADD COLUMN sla_policy_id INTEGER "
+            "CONSTRAINT fk_cases_sla_policy_id_sla_policies "
+            "REFERENCES sla_policies (id)"
         )
-        batch.add_column(
-            sa.Column("next_response_due_at", sa.DateTime(timezone=True), nullable=True)
-        )
-        batch.add_column(sa.Column("resolution_due_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("sla_next_check_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("sla_paused_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("sla_breached_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("sla_clock", sa.JSON(), nullable=True))
-        batch.create_foreign_key(
+    else:
+        op.add_column("cases", sa.Column("sla_policy_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(
             "fk_cases_sla_policy_id_sla_policies",
+            "cases",
             "sla_policies",
             ["sla_policy_id"],
             ["id"],
-            ondelete="SET NULL",
         )
-        batch.create_index("ix_cases_sla_policy_id", ["sla_policy_id"])
-        batch.create_index("ix_cases_sla_next_check", ["sla_next_check_at"])
+    op.add_column("cases", sa.Column("sla_state", sa.String(16), nullable=True))
+    for name in (
+        "first_response_due_at",
+        "next_response_due_at",
+        "resolution_due_at",
+        "sla_next_check_at",
+        "sla_paused_at",
+        "sla_breached_at",
+    ):
+        op.add_column("cases", sa.Column(name, sa.DateTime(timezone=True), nullable=True))
+    op.add_column("cases", sa.Column("sla_clock", sa.JSON(), nullable=True))
+    op.create_index("ix_cases_sla_policy_id", "cases", ["sla_policy_id"])
+    op.create_index("ix_cases_sla_next_check", "cases", ["sla_next_check_at"])
 
 
 def downgrade() -> None:
