@@ -13,7 +13,7 @@ periodic check of :mod:`omnicase.sla.check` looks up) are written on the case.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Connection, Row, Table, bindparam, insert, select, update
@@ -155,7 +155,8 @@ def fold(clock: SlaClock, basis: Basis, messages: Sequence[Mapping[str, Any]]) -
     the targets found missed on the way."""
     late: list[Transition] = []
     for row in sorted(messages, key=lambda r: r["received_at"]):
-        at: datetime = row["received_at"]
+        # UTC once: arithmetic on pydantic's own tzinfo goes through Python each time
+        at: datetime = row["received_at"].astimezone(UTC)
         if row["direction"] == "inbound":
             clock.inbound(basis, at)
             delay = _answer_delay(row)
