@@ -40,6 +40,7 @@ bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks (print one JSON l
 cases_app = typer.Typer(no_args_is_help=True, help="Cases.")
 jobs_app = typer.Typer(no_args_is_help=True, help="Background jobs (the dead-letter queue).")
 routing_app = typer.Typer(no_args_is_help=True, help="Routing: queues, overflow, assignment.")
+sla_app = typer.Typer(no_args_is_help=True, help="Service levels: clocks, checks, explanations.")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(org_app, name="org")
@@ -54,6 +55,7 @@ app.add_typer(wfm_app, name="wfm")
 app.add_typer(routing_app, name="routing")
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(inbox_app, name="inbox")
+app.add_typer(sla_app, name="sla")
 
 console = Console(stderr=True)
 log = logging.getLogger("omnicase.jobs")
@@ -556,6 +558,30 @@ def routing_explain(reference: str, database: DbUrl = None) -> None:
             print(line)
 
 
+@sla_app.command("check")
+def sla_check(database: DbUrl = None) -> None:
+    """Run the periodic SLA check once now: cases reaching at-risk or breached move, and
+    their escalations fire (once: a stage already reached is never reached again)."""
+    from omnicase.sla.check import do_check
+
+    print(json.dumps(do_check(_db(database)).as_dict()))
+
+
+@sla_app.command("explain")
+def sla_explain(
+    reference: str, as_json: Annotated[bool, typer.Option("--json")] = False, database: DbUrl = None
+) -> None:
+    """The policy a case is held to, its due times, pauses and SLA events."""
+    from omnicase.sla.explain import case_by_reference, explain, render
+
+    with _db(database).reading() as session:
+        case = case_by_reference(session, reference)
+        if case is None:
+            _fail(f"no case {reference!r}")
+        info = explain(session, case)
+    print(json.dumps(info) if as_json else render(info))
+
+
 @eval_app.command("threading")
 def eval_threading(
     directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)] = Path(
@@ -696,6 +722,21 @@ def bench_email(
 
 bench_app.command("forecast")(bench_forecast)
 bench_app.command("schedule")(bench_schedule)
+
+
+@bench_app.command("sla")
+def bench_sla(
+    cases: Annotated[int, typer.Option(min=100)] = 50_000,
+    as_json: AsJson = False,
+    database: BenchDb = None,
+    seed: int = 7,
+) -> None:
+    """N open cases: clock update cost per case (start, reply) and the periodic check's time
+    (everything due moved, then nothing due)."""
+    from omnicase.benchmarks.sla import run_sla_bench
+
+    result = run_sla_bench(cases=cases, url=database, seed=seed)
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
 
 
 @bench_app.command("cluster")

@@ -18,7 +18,7 @@ from tests.api.test_access_matrix import expected, seed_cases
 from tests.factories import World, make_world, message
 
 PATH = "/api/v1/events/stream"
-STREAMED = ("case.", "message.")
+STREAMED = ("case.", "message.", "sla.")
 
 
 @pytest.fixture

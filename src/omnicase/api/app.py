@@ -22,6 +22,7 @@ from omnicase.api import (
     operations,
     replies,
     routing,
+    sla,
     wfm,
     wfm_plan,
 )
@@ -72,6 +73,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(replies.router)
     app.include_router(attachments.router)
     app.include_router(wfm_plan.router)
+    app.include_router(sla.router)
     return app
 
 

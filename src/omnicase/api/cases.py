@@ -71,6 +71,11 @@ def summaries(session: Session, cases: list[Case]) -> list[CaseSummary]:
             last_message_at=c.last_message_at,
             resolved_at=c.resolved_at,
             created_at=c.created_at,
+            sla_state=c.sla_state,
+            first_response_due_at=c.first_response_due_at,
+            next_response_due_at=c.next_response_due_at,
+            resolution_due_at=c.resolution_due_at,
+            sla_paused_at=c.sla_paused_at,
         )
         for c in cases
     ]

@@ -71,6 +71,15 @@ class CaseSummary(BaseModel):
     last_message_at: datetime | None
     resolved_at: datetime | None
     created_at: datetime
+    sla_state: str | None = Field(
+        default=None, description="ok, at_risk or breached; null: no clock started yet"
+    )
+    first_response_due_at: datetime | None = None
+    next_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    sla_paused_at: datetime | None = Field(
+        default=None, description="set while the case waits on the customer or is resolved"
+    )
 
 
 class CasePage(BaseModel):

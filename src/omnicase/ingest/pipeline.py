@@ -31,6 +31,7 @@ from omnicase.metrics import count_ingested
 from omnicase.model.base import utcnow
 from omnicase.routing import route_new_cases
 from omnicase.services.cases import do_merge_cases
+from omnicase.sla import track as sla
 from omnicase.store.db import Database
 
 __all__ = [
@@ -250,6 +251,7 @@ def _run_batch(
                     result = batch.store(p)
                     result.channel = p.msg.channel.value
                     out.append((p.index, result))
+                stored = [pm.row for pm in batch.new_messages]
                 batch.flush()
                 if batch.absorb:
                     _absorb(conn, batch.absorb)
@@ -260,6 +262,7 @@ def _run_batch(
                     changed=batch.reason_changed,
                     reopened=batch.reopened,
                 )
+                sla.on_ingested(conn, stored, batch.now, dict(batch.absorb))
             for index, result in out:
                 results[index] = result
             return

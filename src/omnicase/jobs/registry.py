@@ -23,6 +23,8 @@ JOB_MODULES = (
     "omnicase.routing.jobs",
     "omnicase.channels.inbox",
     "omnicase.channels.delivery",
+    "omnicase.sla.check",
+    "omnicase.sla.notify",
 )
 
 

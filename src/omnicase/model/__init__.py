@@ -23,11 +23,13 @@ from omnicase.model.routing import (
     RoutingQueue,
     TeamHours,
 )
+from omnicase.model.sla import Calendar, SlaPolicy
 
 __all__ = [
     "AgentProfile",
     "ApiToken",
     "Base",
+    "Calendar",
     "Case",
     "CaseLink",
     "CaseNote",
@@ -52,6 +54,7 @@ __all__ = [
     "QuarantinedInput",
     "Role",
     "RoutingQueue",
+    "SlaPolicy",
     "Team",
     "TeamHours",
     "User",

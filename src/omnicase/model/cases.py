@@ -34,6 +34,7 @@ class Case(Base):
         Index(
             "ix_cases_brand_queue_waiting", "brand_id", "queue", "assignee_id", "status", "team_id"
         ),
+        Index("ix_cases_sla_next_check", "sla_next_check_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +63,18 @@ class Case(Base):
     last_message_at: Mapped[datetime | None] = mapped_column()
     resolved_at: Mapped[datetime | None] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
+    #: Service level (omnicase.sla): the policy the clocks started on (None: the channel's
+    #: built-in default), ok/at_risk/breached, the due times, when the next stage is
+    #: reached (what the periodic check looks up), and the clocks themselves (JSON).
+    sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id"), index=True)
+    sla_state: Mapped[str | None] = mapped_column(String(16))
+    first_response_due_at: Mapped[datetime | None] = mapped_column()
+    next_response_due_at: Mapped[datetime | None] = mapped_column()
+    resolution_due_at: Mapped[datetime | None] = mapped_column()
+    sla_next_check_at: Mapped[datetime | None] = mapped_column()
+    sla_paused_at: Mapped[datetime | None] = mapped_column()
+    sla_breached_at: Mapped[datetime | None] = mapped_column()
+    sla_clock: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: Set when merged into another case; reads of this case redirect there.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -24,6 +24,7 @@ from omnicase.model import (
     User,
 )
 from omnicase.model.base import utcnow
+from omnicase.sla import track as sla
 from omnicase.store.scope import Principal
 
 
@@ -352,12 +353,18 @@ def do_undo_link(session: Session, link_id: int, who: Principal) -> CaseLink:
 PATCHABLE = ("status", "assignee_id", "reason", "priority", "queue")
 
 
-def do_patch_case(session: Session, case: Case, changes: dict[str, Any], who: Principal) -> Case:
+def do_patch_case(
+    session: Session,
+    case: Case,
+    changes: dict[str, Any],
+    who: Principal,
+    now: datetime | None = None,
+) -> Case:
     """Change status / assignee / reason / priority / queue, with before→after in the log."""
     if case.merged_into_id is not None:
         raise ActionError("this case was merged; change the case it redirects to")
     diff: dict[str, Any] = {}
-    now = utcnow()
+    now = now or utcnow()
     for key, value in changes.items():
         if key not in PATCHABLE:
             raise ActionError(f"{key} cannot be changed", field=key, status=422)
@@ -373,6 +380,7 @@ def do_patch_case(session: Session, case: Case, changes: dict[str, Any], who: Pr
         if key == "reason":
             case.reason_confidence = None  # a person decided: confident
         if key == "status":
+            sla.on_status_change(session, case, old, value, now)
             if value == CaseStatus.resolved:
                 case.resolved_at = now
             elif value == CaseStatus.closed:

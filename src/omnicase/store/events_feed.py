@@ -3,8 +3,8 @@
 Streams read new events from the ``events`` table by id (never from a notification's
 payload), so a missed wake-up delays an event but never loses it. Two rules:
 
-* **Scope**: only case events (``case.*``, ``message.*``) are streamed, and only those whose
-  case passes :func:`omnicase.store.scope.case_filter`, evaluated at each read (an
+* **Scope**: only case events (``case.*``, ``message.*``, ``sla.*``) are streamed, and only
+  those whose case passes :func:`omnicase.store.scope.case_filter`, evaluated at each read (an
   engagement that ends stops the stream's events at once). Audit entries (``access.*``),
   customer and job events are not streamed.
 * **Horizon**: on PostgreSQL ids are drawn at insert but become visible at commit, so a
@@ -27,7 +27,7 @@ from omnicase.model import Case, Event, Message, Organisation
 from omnicase.store.references import format_reference
 from omnicase.store.scope import Principal, case_filter
 
-STREAMED_PREFIXES = ("case.", "message.")
+STREAMED_PREFIXES = ("case.", "message.", "sla.")
 
 
 @dataclass(frozen=True, slots=True)
