@@ -17,7 +17,11 @@ from omnicase.store.db import Database
 
 #: Modules that declare jobs; imported before a worker or runner starts so that every
 #: name it may fetch is known. Each issue adds its module here (IMAP polls, SLA checks…).
-JOB_MODULES = ("omnicase.jobs.maintenance", "omnicase.services.housekeeping")
+JOB_MODULES = (
+    "omnicase.jobs.maintenance",
+    "omnicase.services.housekeeping",
+    "omnicase.services.reason_models",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from omnicase.model.orgs import (
     Team,
     User,
 )
+from omnicase.model.reasons import ReasonCorrection, ReasonModelVersion
 
 __all__ = [
     "ApiToken",
@@ -33,6 +34,8 @@ __all__ = [
     "OrgKind",
     "Organisation",
     "QuarantinedInput",
+    "ReasonCorrection",
+    "ReasonModelVersion",
     "Role",
     "Team",
     "User",

@@ -1,0 +1,234 @@
+"""The trained reason model at run time: a safe file format and inference in plain numpy.
+
+A model is one ``.npz`` archive (``numpy.load(allow_pickle=False)``: arrays only, nothing
+executable) holding the vocabulary, the idf weights, the linear classifier's coefficients
+and a JSON metadata blob (labels, softmax temperature, triage threshold, training figures,
+hashes). Inference repeats what the scikit-learn pipeline it was exported from does
+(TF-IDF over ``features.features``, L2 norm, ``X·W + b``, softmax of the scores divided by
+the temperature fitted by cross-validation), so scikit-learn is needed to train,
+never to classify. Each distinct token's feature indices are cached, so one message is a
+handful of dictionary look-ups and one small gather from the coefficient matrix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+
+from omnicase.understand._text import prepare
+from omnicase.understand.features import MAX_TOKENS, bigrams, token_features
+
+FORMAT: Final = "omnicase-reasons/1"
+#: The packaged default model (built by ``omnicase model build`` from ``data/reasons``).
+DEFAULT_MODEL_FILE: Final = "reasons.npz"
+#: Distinct tokens whose feature indices are kept per model; cleared when full.
+_TOKEN_CACHE_SIZE: Final = 200_000
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+_EMPTY: Final[IntArray] = np.zeros(0, dtype=np.int64)
+
+
+class ModelFormatError(ValueError):
+    """The bytes are not a reason model this code can read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    reason: str
+    confidence: float
+
+
+def _arrays_digest(arrays: dict[str, np.ndarray[Any, Any]]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        arr = np.ascontiguousarray(arrays[name])
+        digest.update(name.encode() + str(arr.dtype).encode() + str(arr.shape).encode())
+        digest.update(arr.tobytes())
+    return digest.hexdigest()
+
+
+class ReasonModel:
+    """A linear TF-IDF classifier over ``features.features``; immutable once built."""
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        vocabulary: Sequence[str],
+        idf: FloatArray,
+        coef: npt.NDArray[np.float32],
+        intercept: FloatArray,
+        meta: dict[str, Any],
+    ) -> None:
+        if coef.shape != (len(vocabulary), len(labels)) or idf.shape != (len(vocabulary),):
+            raise ModelFormatError("coefficient, idf and vocabulary sizes disagree")
+        self.labels: tuple[str, ...] = tuple(labels)
+        self.vocabulary: dict[str, int] = {term: i for i, term in enumerate(vocabulary)}
+        self._terms = tuple(vocabulary)
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.coef = np.ascontiguousarray(coef, dtype=np.float32)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.meta = dict(meta)
+        self.sublinear = bool(meta.get("sublinear_tf", True))
+        self.threshold = float(meta.get("triage_threshold", 0.0))
+        #: Softmax temperature fitted by cross-validation (calibrated probabilities).
+        self.temperature = float(meta.get("temperature", 1.0))
+        self.digest: str = meta.get("digest") or self._compute_digest()
+        self._cache: dict[str, IntArray] = {}
+
+    # ---- format ---------------------------------------------------------------------
+
+    def _arrays(self) -> dict[str, np.ndarray[Any, Any]]:
+        return {
+            "labels": np.array(self.labels, dtype=np.str_),
+            "vocabulary": np.array(self._terms, dtype=np.str_),
+            "idf": self.idf,
+            "coef": self.coef,
+            "intercept": self.intercept,
+        }
+
+    def _compute_digest(self) -> str:
+        return _arrays_digest(self._arrays())
+
+    def to_bytes(self) -> bytes:
+        """The ``.npz`` archive (compressed); metadata carries the arrays' digest."""
+        meta = {**self.meta, "format": FORMAT, "digest": self._compute_digest()}
+        buffer = io.BytesIO()
+        blob = np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8)
+        np.savez_compressed(buffer, **{"meta": blob, **self._arrays()})  # type: ignore[arg-type]
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ReasonModel:
+        """Load an archive written by ``to_bytes``; refuses anything else (no pickles)."""
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+                arrays = {name: npz[name] for name in npz.files}
+        except (OSError, ValueError) as exc:
+            raise ModelFormatError(f"not a model archive: {exc}") from exc
+        missing = {"meta", "labels", "vocabulary", "idf", "coef", "intercept"} - arrays.keys()
+        if missing:
+            raise ModelFormatError(f"model archive lacks {sorted(missing)}")
+        meta = json.loads(arrays.pop("meta").tobytes().decode())
+        if meta.get("format") != FORMAT:
+            raise ModelFormatError(f"unknown model format {meta.get('format')!r}")
+        model = cls(
+            arrays["labels"].tolist(),
+            arrays["vocabulary"].tolist(),
+            arrays["idf"],
+            arrays["coef"],
+            arrays["intercept"],
+            meta,
+        )
+        if model._compute_digest() != meta.get("digest"):
+            raise ModelFormatError("model archive digest mismatch (corrupt or edited)")
+        return model
+
+    # ---- inference ------------------------------------------------------------------
+
+    def _token_indices(self, token: str) -> IntArray:
+        found = self._cache.get(token)
+        if found is None:
+            vocab = self.vocabulary
+            found = np.fromiter(
+                (i for i in map(vocab.get, token_features(token)) if i is not None),
+                dtype=np.int64,
+            )
+            if len(self._cache) >= _TOKEN_CACHE_SIZE:
+                self._cache.clear()
+            self._cache[token] = found
+        return found
+
+    def _indices(self, tokens: Sequence[str]) -> IntArray:
+        head = tokens[:MAX_TOKENS]
+        vocab = self.vocabulary
+        parts = [self._token_indices(t) for t in head]
+        pairs = [i for i in map(vocab.get, bigrams(head)) if i is not None]
+        if pairs:
+            parts.append(np.array(pairs, dtype=np.int64))
+        return np.concatenate(parts) if parts else _EMPTY
+
+    def _tf(self, counts: npt.NDArray[np.int64]) -> FloatArray:
+        tf = counts.astype(np.float64)
+        return np.log(tf) + 1.0 if self.sublinear else tf
+
+    def scores_tokens(self, tokens: Sequence[str]) -> FloatArray:
+        """Class probabilities for one message's folded tokens."""
+        idx = self._indices(tokens)
+        z = self.intercept.copy()
+        if idx.size:
+            terms, counts = np.unique(idx, return_counts=True)
+            weights = self._tf(counts) * self.idf[terms]
+            weights /= np.sqrt(weights @ weights)
+            z += weights @ self.coef[terms]
+        z /= self.temperature
+        z -= z.max()
+        p = np.exp(z)
+        return np.asarray(p / p.sum(), dtype=np.float64)
+
+    def predict_tokens(self, tokens: Sequence[str]) -> Prediction:
+        p = self.scores_tokens(tokens)
+        best = int(p.argmax())
+        return Prediction(self.labels[best], round(float(p[best]), 4))
+
+    def predict(self, text: str) -> Prediction:
+        return self.predict_tokens(prepare(text).tokens)
+
+    def probabilities(self, texts: Iterable[str]) -> FloatArray:
+        """Class probabilities of many texts at once (rows in input order), vectorised."""
+        token_lists = [prepare(t).tokens for t in texts]
+        return self.probabilities_tokens(token_lists)
+
+    def probabilities_tokens(self, token_lists: Sequence[Sequence[str]]) -> FloatArray:
+        n, v = len(token_lists), len(self._terms)
+        z = np.tile(self.intercept, (n, 1))
+        per_message = [self._indices(tokens) for tokens in token_lists]
+        sizes = np.fromiter(map(len, per_message), dtype=np.int64, count=n)
+        if sizes.sum():
+            rows = np.repeat(np.arange(n, dtype=np.int64), sizes)
+            keys, counts = np.unique(rows * v + np.concatenate(per_message), return_counts=True)
+            msg, terms = np.divmod(keys, v)
+            weights = self._tf(counts) * self.idf[terms]
+            norms = np.sqrt(np.bincount(msg, weights=weights * weights, minlength=n))
+            weights /= norms[msg]
+            contrib = self.coef[terms] * weights[:, None]
+            starts = np.flatnonzero(np.r_[True, msg[1:] != msg[:-1]])
+            z[msg[starts]] += np.add.reduceat(contrib, starts, axis=0)
+        z /= self.temperature
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        return np.asarray(p / p.sum(axis=1, keepdims=True), dtype=np.float64)
+
+    def predict_many(self, texts: Iterable[str]) -> list[Prediction]:
+        p = self.probabilities(texts)
+        best = p.argmax(axis=1)
+        return [Prediction(self.labels[b], round(float(p[i, b]), 4)) for i, b in enumerate(best)]
+
+
+@lru_cache(maxsize=64)
+def model_from_bytes(data: bytes) -> ReasonModel:
+    """One loaded model per distinct archive and process (versions are immutable)."""
+    return ReasonModel.from_bytes(data)
+
+
+def default_model_bytes() -> bytes:
+    return (resources.files("omnicase.understand.models") / DEFAULT_MODEL_FILE).read_bytes()
+
+
+@lru_cache(maxsize=1)
+def default_model() -> ReasonModel | None:
+    """The packaged model, or ``None`` if this install has none (the lexicon then decides)."""
+    try:
+        data = default_model_bytes()
+    except FileNotFoundError:
+        return None
+    return ReasonModel.from_bytes(data)
