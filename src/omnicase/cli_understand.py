@@ -27,13 +27,15 @@ AsJson = Annotated[bool, typer.Option("--json", help="one JSON line")]
 
 
 def _db(url: str | None) -> Database:
+    from omnicase import cli  # cli imports this module: resolved at call time
 
-    return _db(url)
+    return cli._db(url)
 
 
 def _fail(message: str) -> NoReturn:
+    from omnicase import cli
 
-    _fail(message)
+    cli._fail(message)
 
 
 @model_app.command("build")

@@ -230,3 +230,19 @@ def test_triage_and_signals_on_the_case_and_in_the_api(db: Database) -> None:
         assert shown["signals"] == ["legal_threat", "repeat_contact"] and shown["priority"] == 2
     with db.reading() as s:
         assert len(s.scalars(select(ReasonCorrection)).all()) == 1
+
+
+def test_retraining_is_a_job_and_the_cli_lists_models(db: Database) -> None:
+    from typer.testing import CliRunner
+
+    from omnicase.cli import app
+    from omnicase.jobs.registry import get_spec
+
+    assert get_spec("reasons.retrain").queue == "models"
+    runner = CliRunner()
+    listed = runner.invoke(app, ["model", "list"], env={"OMNICASE_DATABASE_URL": db.url})
+    assert listed.exit_code == 0 and "packaged model is in use" in listed.output
+    refused = runner.invoke(app, ["model", "rollback"], env={"OMNICASE_DATABASE_URL": db.url})
+    assert refused.exit_code == 2 and "no active model" in refused.output
+    signals = runner.invoke(app, ["eval", "signals"])
+    assert signals.exit_code == 0 and "legal_threat" in signals.output

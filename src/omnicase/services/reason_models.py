@@ -144,9 +144,17 @@ def corrections_for(session: Session, brand_id: int | None) -> list[tuple[str, s
 # ---- which model a brand uses ---------------------------------------------------------
 
 
+#: Versions loaded by this process (rows are never changed once written).
+_LOADED: dict[tuple[str, int], ReasonModel] = {}
+
+
 def _load(conn: Connection, model_id: int) -> ReasonModel:
-    blob = conn.execute(select(RM.blob).where(RM.id == model_id)).scalar_one()
-    return model_from_bytes(bytes(blob))
+    key = (str(conn.engine.url), model_id)
+    model = _LOADED.get(key)
+    if model is None:
+        blob = conn.execute(select(RM.blob).where(RM.id == model_id)).scalar_one()
+        model = _LOADED[key] = model_from_bytes(bytes(blob))
+    return model
 
 
 def reasoners(

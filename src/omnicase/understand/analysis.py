@@ -20,7 +20,7 @@ from omnicase.understand.language import detect_from
 from omnicase.understand.reason_model import default_model
 from omnicase.understand.reasons import reason_from
 from omnicase.understand.signals import signals_from
-from omnicase.understand.taxonomy import Reasoner
+from omnicase.understand.taxonomy import Reasoner, Verdict
 
 #: Only the head of a huge message is analysed: a pasted log or a 40-message quoted
 #: thread must not stall ingestion, and what the customer asks is at the top.
@@ -55,16 +55,23 @@ class Analysis:
 
 
 def analyse(
-    text: str, orders: OrderMatcher | None = None, reasoner: Reasoner | None = None
+    text: str,
+    orders: OrderMatcher | None = None,
+    reasoner: Reasoner | None = None,
+    *,
+    verdict: Verdict | None = None,
 ) -> Analysis:
     """Analyse one message (pure, no I/O); ``orders`` from ``compile_order_patterns``,
-    ``reasoner`` the brand's model and taxonomy (default: the packaged model)."""
+    ``reasoner`` the brand's model and taxonomy (default: the packaged model);
+    ``verdict`` the reason already decided for it in a batch (``Reasoner.decide_many``)."""
     prepared = prepare(text[:MAX_CHARS])
     scores, mask = scan(prepared.norm)
     lexicon = reason_from(scores)
     reason, confidence, triage = lexicon[0], lexicon[1], False
     if not prepared.tokens:
         pass  # no words: nothing for a model to read ("?", a missed call): "other"
+    elif verdict is not None:
+        reason, confidence, triage = verdict.reason, verdict.confidence, verdict.triage
     elif reasoner is not None:
         verdict = reasoner.decide(prepared.tokens)
         reason, confidence, triage = verdict.reason, verdict.confidence, verdict.triage

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -84,6 +85,7 @@ class ReasonModel:
         self.temperature = float(meta.get("temperature", 1.0))
         self.digest: str = meta.get("digest") or self._compute_digest()
         self._cache: dict[str, IntArray] = {}
+        self._intercept_t = self.intercept / self.temperature
 
     # ---- format ---------------------------------------------------------------------
 
@@ -162,18 +164,19 @@ class ReasonModel:
         return np.log(tf) + 1.0 if self.sublinear else tf
 
     def scores_tokens(self, tokens: Sequence[str]) -> FloatArray:
-        """Class probabilities for one message's folded tokens."""
+        """Class probabilities for one message's folded tokens (a few small numpy calls:
+        this runs once per ingested message)."""
         idx = self._indices(tokens)
-        z = self.intercept.copy()
         if idx.size:
             terms, counts = np.unique(idx, return_counts=True)
-            weights = self._tf(counts) * self.idf[terms]
-            weights /= np.sqrt(weights @ weights)
-            z += weights @ self.coef[terms]
-        z /= self.temperature
-        z -= z.max()
-        p = np.exp(z)
-        return np.asarray(p / p.sum(), dtype=np.float64)
+            weights = self.idf[terms]
+            weights = weights * (np.log(counts) + 1.0) if self.sublinear else weights * counts
+            scale = 1.0 / (math.sqrt(weights @ weights) * self.temperature)
+            z = (weights @ self.coef[terms]) * scale + self._intercept_t
+        else:
+            z = self._intercept_t
+        e = np.exp(z - z.max())
+        return e / e.sum()  # type: ignore[no-any-return]
 
     def predict_tokens(self, tokens: Sequence[str]) -> Prediction:
         p = self.scores_tokens(tokens)
@@ -189,21 +192,22 @@ class ReasonModel:
         return self.probabilities_tokens(token_lists)
 
     def probabilities_tokens(self, token_lists: Sequence[Sequence[str]]) -> FloatArray:
+        """Many messages at once: one sparse TF-IDF matrix (scipy's CSR, whose product
+        runs in C without an nnz x K temporary), one product with the coefficients."""
+        from scipy.sparse import csr_matrix
+
         n, v = len(token_lists), len(self._terms)
-        z = np.tile(self.intercept, (n, 1))
         per_message = [self._indices(tokens) for tokens in token_lists]
-        sizes = np.fromiter(map(len, per_message), dtype=np.int64, count=n)
-        if sizes.sum():
-            rows = np.repeat(np.arange(n, dtype=np.int64), sizes)
-            keys, counts = np.unique(rows * v + np.concatenate(per_message), return_counts=True)
-            msg, terms = np.divmod(keys, v)
-            weights = self._tf(counts) * self.idf[terms]
-            norms = np.sqrt(np.bincount(msg, weights=weights * weights, minlength=n))
-            weights /= norms[msg]
-            contrib = self.coef[terms] * weights[:, None]
-            starts = np.flatnonzero(np.r_[True, msg[1:] != msg[:-1]])
-            z[msg[starts]] += np.add.reduceat(contrib, starts, axis=0)
-        z /= self.temperature
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum([len(i) for i in per_message], out=indptr[1:])
+        indices = np.concatenate(per_message) if indptr[-1] else _EMPTY
+        x = csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, v))
+        x.sum_duplicates()  # data = each feature's count in its message
+        x.data = self._tf(x.data) * self.idf[x.indices]
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        z = np.asarray(x @ self.coef, dtype=np.float64) / (norms[:, None] * self.temperature)
+        z += self._intercept_t
         z -= z.max(axis=1, keepdims=True)
         p = np.exp(z)
         return np.asarray(p / p.sum(axis=1, keepdims=True), dtype=np.float64)
@@ -214,10 +218,47 @@ class ReasonModel:
         return [Prediction(self.labels[b], round(float(p[i, b]), 4)) for i, b in enumerate(best)]
 
 
+#: Loaded models of this process by digest. Messages prepared in worker processes name
+#: their brand's model by digest (pickling 2 MB of arrays with every message would cost
+#: more than classifying it); ``register`` / ``registered`` resolve it on either side.
+_REGISTRY: dict[str, ReasonModel] = {}
+_ARCHIVES: dict[str, bytes] = {}
+
+
+def register(model: ReasonModel, archive: bytes | None = None) -> str:
+    _REGISTRY.setdefault(model.digest, model)
+    if archive is not None:
+        _ARCHIVES.setdefault(model.digest, archive)
+    return model.digest
+
+
+def registered(digest: str) -> ReasonModel:
+    """The model with this digest, loaded in this process (the packaged one on demand)."""
+    model = _REGISTRY.get(digest)
+    if model is None:
+        packaged = default_model()
+        if packaged is None or packaged.digest != digest:
+            raise KeyError(f"reason model {digest[:12]} is not loaded in this process")
+        model = packaged
+    return model
+
+
+def archives(digests: Iterable[str]) -> dict[str, bytes]:
+    """The archives of these registered models (for handing them to worker processes)."""
+    return {d: _ARCHIVES[d] for d in digests if d in _ARCHIVES}
+
+
+def load_archives(blobs: dict[str, bytes]) -> None:
+    for blob in blobs.values():
+        model_from_bytes(blob)
+
+
 @lru_cache(maxsize=64)
 def model_from_bytes(data: bytes) -> ReasonModel:
     """One loaded model per distinct archive and process (versions are immutable)."""
-    return ReasonModel.from_bytes(data)
+    model = ReasonModel.from_bytes(data)
+    register(model, data)
+    return model
 
 
 def default_model_bytes() -> bytes:

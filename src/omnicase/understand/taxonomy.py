@@ -114,6 +114,26 @@ class Reasoner:
     model_id: str = "default"
     """``default`` for the packaged model, else ``reason_models.id`` as text."""
 
+    def decide_many(self, token_lists: Sequence[Sequence[str]]) -> list[Verdict | None]:
+        """``decide`` for many messages in one vectorised model call (``None``: no words,
+        nothing for the model to read)."""
+        proba = self.model.probabilities_tokens(token_lists)
+        best = proba.argmax(axis=1)
+        out: list[Verdict | None] = []
+        for i, tokens in enumerate(token_lists):
+            if not tokens:
+                out.append(None)
+                continue
+            confidence = round(float(proba[i, best[i]]), 4)
+            out.append(
+                Verdict(
+                    self.taxonomy.to_brand(self.model.labels[best[i]]),
+                    confidence,
+                    confidence < self.model.threshold,
+                )
+            )
+        return out
+
     def decide(self, tokens: Sequence[str]) -> Verdict:
         prediction = self.model.predict_tokens(tokens)
         return Verdict(
