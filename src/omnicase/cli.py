@@ -830,6 +830,14 @@ def bench_routing(
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))
 
 
+# Understanding (issue 6): model build|train|list|rollback, eval reasons|language|signals,
+# bench understand.
+from omnicase.cli_understand import model_app, register  # noqa: E402
+
+app.add_typer(model_app, name="model")
+register(eval_app, bench_app)
+
+
 def main() -> None:
     app()
 

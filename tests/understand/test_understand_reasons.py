@@ -1,10 +1,13 @@
-"""Contact-reason baseline: per-reason behaviour and an honest held-out accuracy check."""
+"""The phrase-lexicon baseline (``lexicon_reason``): per-reason behaviour and an honest
+held-out accuracy check. The trained model has its own tests (test_reason_model.py); the
+lexicon stays as the fallback and as the reason threading weighs."""
 
 from __future__ import annotations
 
 import pytest
 
-from omnicase.understand import DEFAULT_REASONS, classify_reason
+from omnicase.understand import DEFAULT_REASONS
+from omnicase.understand.reasons import lexicon_reason as classify_reason
 
 # Examples the lexicon was developed against (it is fine for these to be tuned on).
 DEV: tuple[tuple[str, str], ...] = (

@@ -42,6 +42,7 @@ from omnicase.store.queries import (
 )
 from omnicase.store.references import format_reference
 from omnicase.store.scope import Principal
+from omnicase.understand.taxonomy import TRIAGE
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
@@ -60,8 +61,11 @@ def summaries(session: Session, cases: list[Case]) -> list[CaseSummary]:
             channels=channels.get(c.id, []),
             subject=c.subject,
             reason=c.reason,
+            reason_confidence=c.reason_confidence,
+            triage=c.reason == TRIAGE,
             language=c.language,
             priority=c.priority,
+            signals=list(c.signals or ()),
             queue=c.queue,
             team_id=c.team_id,
             assignee_id=c.assignee_id,

@@ -59,9 +59,21 @@ class CaseSummary(BaseModel):
     channel: str
     channels: list[str]
     subject: str | None
-    reason: str | None
+    reason: str | None = Field(
+        description='the contact reason; "triage" while the classifier was not sure '
+        "enough and an agent has to set it (PATCH reason)"
+    )
+    reason_confidence: float | None = Field(
+        default=None, description="the classifier's confidence; null when a person set it"
+    )
+    triage: bool = Field(default=False, description='reason == "triage": awaiting an agent')
     language: str | None
     priority: int
+    signals: list[str] = Field(
+        default_factory=list,
+        description="why the priority was raised: anger, churn_threat, legal_threat, "
+        "repeat_contact, negative",
+    )
     queue: str | None
     team_id: int | None
     assignee_id: int | None

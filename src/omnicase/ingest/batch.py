@@ -50,6 +50,7 @@ from omnicase.ingest.threading import (
 from omnicase.model import Case, CaseReference, Customer, Event, Identity, Message
 from omnicase.services.customers import move_customer_rows
 from omnicase.store.references import format_reference
+from omnicase.understand.taxonomy import TRIAGE
 
 CASES = cast(Table, Case.__table__)
 MESSAGES = cast(Table, Message.__table__)
@@ -81,6 +82,7 @@ UPDATE_CASE = (
         reason_confidence=bindparam("reason_confidence"),
         language=bindparam("language"),
         priority=bindparam("priority"),
+        signals=bindparam("signals"),
         order_numbers=bindparam("order_numbers"),
         keywords=bindparam("keywords"),
         message_count=bindparam("message_count"),
@@ -301,6 +303,7 @@ class Batch:
             ),
             language=row["language"],
             priority=row["priority"],
+            signals=list(row["signals"] or ()),
             orders=set(row["order_numbers"] or ()),
             keywords=set(row["keywords"] or ()),
             conversations=set(),
@@ -823,10 +826,11 @@ class Batch:
             customer_id=customer_id,
             status="new" if inbound else "open",
             channel=f.channel,
-            reason=f.reason or None,
-            reason_confidence=f.reason_confidence,
+            reason=(TRIAGE if p.triage else p.case_reason) or None,
+            reason_confidence=p.case_confidence,
             language=p.analysis.language,
             priority=p.analysis.urgency,
+            signals=[],
             orders=set(),
             keywords=set(),
             conversations=set(),
@@ -879,18 +883,23 @@ class Batch:
         if f.reason not in ("", "other") and f.reason_confidence >= CONFIDENT_REASON:
             case.reasons.add(f.reason)
         if (
-            (not case.reason or case.reason == "other")
-            and f.reason not in ("", "other")
+            (not case.reason or case.reason in ("other", TRIAGE))
+            and p.case_reason not in ("", "other")
             # the customer's words say what the request is; an agent's only when the
             # agent spoke first (an outbound call)
             and (f.direction == "inbound" or case.first_inbound_at is None)
+            # a guess the model is unsure of never replaces "to triage"
+            and not (p.triage and case.reason == TRIAGE)
         ):
-            if case.reason != f.reason and case.id not in self.new_cases:
+            reason = TRIAGE if p.triage else p.case_reason
+            if case.reason != reason and case.id not in self.new_cases:
                 self.reason_changed.add(case.id)
-            case.reason, case.reason_confidence = f.reason, f.reason_confidence
+            case.reason, case.reason_confidence = reason, p.case_confidence
         if case.language is None:
             case.language = p.analysis.language
         case.priority = max(case.priority, p.analysis.urgency)
+        if f.direction == "inbound":
+            case.signals.extend(s for s in p.analysis.signals if s not in case.signals)
         if case.last_message_at is None or f.at >= case.last_message_at:
             case.last_message_at = f.at
             case.last_channel = f.channel
@@ -1116,6 +1125,7 @@ def _case_values(state: CaseState, now: datetime) -> dict[str, Any]:
         "reason_confidence": state.reason_confidence if state.reason else None,
         "language": state.language,
         "priority": state.priority,
+        "signals": list(state.signals),
         "order_numbers": sorted(state.orders),
         "keywords": sorted(state.keywords)[:64],
         "message_count": state.message_count,

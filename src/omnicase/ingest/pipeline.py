@@ -24,7 +24,13 @@ from sqlalchemy.orm import Session
 from omnicase.ingest.batch import Batch, chunks
 from omnicase.ingest.identities import IdentityError
 from omnicase.ingest.locks import lock_keys
-from omnicase.ingest.prepare import BrandContext, Prepared, load_brands, prepare
+from omnicase.ingest.prepare import (
+    BrandContext,
+    Prepared,
+    load_brands,
+    prepare,
+    reason_verdicts,
+)
 from omnicase.ingest.results import IngestResult, IngestStatus, InvalidBatch
 from omnicase.ingest.schema import Channel, InboundMessage, format_validation_error
 from omnicase.metrics import count_ingested
@@ -33,6 +39,8 @@ from omnicase.routing import route_new_cases
 from omnicase.services.cases import do_merge_cases
 from omnicase.sla import track as sla
 from omnicase.store.db import Database
+from omnicase.understand.reason_model import archives, load_archives
+from omnicase.understand.taxonomy import Verdict
 
 __all__ = [
     "IngestResult",
@@ -72,8 +80,9 @@ def ingest(
     results: list[IngestResult | None] = [None] * len(messages)
     brands = _brands(db, {m.brand for m in messages}, default_window_days)
     prepared: list[Prepared] = []
+    verdicts = reason_verdicts(messages, brands) if len(messages) > 1 else [None]
     for i, msg in enumerate(messages):
-        item = prepare_or_refuse(i, msg, brands)
+        item = prepare_or_refuse(i, msg, brands, verdicts[i])
         if isinstance(item, IngestResult):
             results[i] = item
         else:
@@ -104,7 +113,10 @@ def _brands(
 
 
 def prepare_or_refuse(
-    index: int, msg: InboundMessage, brands: dict[str, BrandContext]
+    index: int,
+    msg: InboundMessage,
+    brands: dict[str, BrandContext],
+    verdict: Verdict | None = None,
 ) -> Prepared | IngestResult:
     brand = brands.get(msg.brand)
     if brand is None:
@@ -114,7 +126,7 @@ def prepare_or_refuse(
             channel=msg.channel.value,
         )
     try:
-        return prepare(index, msg, brand)
+        return prepare(index, msg, brand, verdict)
     except IdentityError as exc:
         return IngestResult(
             IngestStatus.invalid,
@@ -148,30 +160,37 @@ def _store(
 _WORKER_BRANDS: dict[str, BrandContext] = {}
 
 
-def _init_worker(brands: dict[str, BrandContext]) -> None:
+def _init_worker(brands: dict[str, BrandContext], models: dict[str, bytes] | None = None) -> None:
+    load_archives(models or {})  # the brands' trained models, named by digest
     _WORKER_BRANDS.clear()
     _WORKER_BRANDS.update(brands)
 
 
-def _prepare_raw(raw: Any, index: int) -> Prepared | IngestResult:
+def _validate_raw(raw: Any) -> InboundMessage | IngestResult:
     if isinstance(raw, InboundMessage):
-        msg = raw
-    else:
-        try:
-            msg = InboundMessage.model_validate(raw)
-        except ValidationError as exc:
-            channel = raw.get("channel") if isinstance(raw, dict) else None
-            known = isinstance(channel, str) and channel in Channel.__members__
-            return IngestResult(
-                IngestStatus.invalid,
-                errors=format_validation_error(exc),
-                channel=channel if known else None,
-            )
-    return prepare_or_refuse(index, msg, _WORKER_BRANDS)
+        return raw
+    try:
+        return InboundMessage.model_validate(raw)
+    except ValidationError as exc:
+        channel = raw.get("channel") if isinstance(raw, dict) else None
+        known = isinstance(channel, str) and channel in Channel.__members__
+        return IngestResult(
+            IngestStatus.invalid,
+            errors=format_validation_error(exc),
+            channel=channel if known else None,
+        )
 
 
 def _prepare_chunk(chunk: list[tuple[int, Any]]) -> list[Prepared | IngestResult]:
-    return [_prepare_raw(raw, index) for index, raw in chunk]
+    checked = [_validate_raw(raw) for _, raw in chunk]
+    valid = [m for m in checked if isinstance(m, InboundMessage)]
+    verdicts = iter(reason_verdicts(valid, _WORKER_BRANDS))
+    return [
+        m
+        if isinstance(m, IngestResult)
+        else prepare_or_refuse(index, m, _WORKER_BRANDS, next(verdicts))
+        for (index, _), m in zip(chunk, checked, strict=True)
+    ]
 
 
 def ingest_stream(
@@ -197,7 +216,10 @@ def ingest_stream(
         return
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        workers, mp_context=ctx, initializer=_init_worker, initargs=(brands,)
+        workers,
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(brands, archives(b.reason_model for b in brands.values() if b.reason_model)),
     ) as pool:
         pending: deque[Future[list[Prepared | IngestResult]]] = deque()
         batches = _batches(numbered, batch_size)

@@ -5,7 +5,7 @@ for the decisions that need the store."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
@@ -25,7 +25,12 @@ from omnicase.ingest.refer_back import (
 from omnicase.ingest.schema import InboundMessage
 from omnicase.ingest.threading import CONFIDENT_REASON, MessageFeatures, ReopenWindow
 from omnicase.model import Organisation
+from omnicase.services.reason_models import reasoners
 from omnicase.understand import Analysis, OrderMatcher, analyse, compile_order_patterns, fold
+from omnicase.understand.analysis import MAX_CHARS
+from omnicase.understand.features import text_tokens
+from omnicase.understand.reason_model import default_model, registered
+from omnicase.understand.taxonomy import DEFAULT_TAXONOMY, Reasoner, Taxonomy, Verdict
 
 ORGS = cast(Table, Organisation.__table__)
 
@@ -36,6 +41,10 @@ NAMELESS_CHANNELS = frozenset({"phone", "sms", "whatsapp", "chat"})
 #: Default days after resolution during which a reply on the case's own thread reopens it
 #: (brand setting ``reply_window_days``); past it, or once closed, a follow-up case opens.
 REPLY_WINDOW_DAYS = 30
+
+#: Which classifier's reason the threading rules weigh: "model" or "lexicon" (whose
+#: weights and ``CONFIDENT_REASON`` the rules were tuned with on the dev journeys).
+THREADING_REASON = "lexicon"
 _DEFAULT_REPLY_WINDOW = ReopenWindow(REPLY_WINDOW_DAYS)
 
 
@@ -53,6 +62,16 @@ class BrandContext:
     #: How long an explicit reply (mail headers, case reference) still reopens a resolved
     #: case: longer than ``window``, since the customer named the case themselves.
     reply_window: ReopenWindow = _DEFAULT_REPLY_WINDOW
+    #: The digest of the brand's reason model (``reason_model.registered``; ``None``: the
+    #: packaged one) and the brand's reasons. A digest, not the model: a BrandContext
+    #: travels with every message prepared in a worker process.
+    reason_model: str | None = None
+    taxonomy: Taxonomy = DEFAULT_TAXONOMY
+
+    def reasoner(self) -> Reasoner | None:
+        if self.reason_model is None:
+            return None
+        return Reasoner(registered(self.reason_model), self.taxonomy, self.reason_model)
 
 
 @lru_cache(maxsize=256)
@@ -70,7 +89,8 @@ def load_brands(
     ).where(org_c.kind == "brand")
     if slugs is not None:
         query = query.where(org_c.slug.in_(sorted(set(slugs))))
-    rows = conn.execute(query)
+    rows = conn.execute(query).all()
+    models = reasoners(conn, {org.id: org.settings for org in rows})
     out = {}
     for org in rows:
         settings = org.settings or {}
@@ -93,6 +113,8 @@ def load_brands(
                 for d in (settings.get("email_domain"), *settings.get("email_domains", ()))
                 if d
             ),
+            reason_model=models[org.id].model.digest if org.id in models else None,
+            taxonomy=models[org.id].taxonomy if org.id in models else DEFAULT_TAXONOMY,
         )
     return out
 
@@ -117,6 +139,11 @@ class Prepared:
     sender_handle: bool = False
     #: The message refers to an earlier contact (a follow-up, or a self-introduction).
     refers_back: bool = False
+    #: The reason model was not sure: the case waits for an agent to set its reason.
+    triage: bool = False
+    #: The reason (and confidence) the case takes from this message: the model's.
+    case_reason: str = ""
+    case_confidence: float = 0.0
     #: The customer's name as the channel gives it.
     display_name: str | None = None
     #: A full name the text gives for a sender the channel names poorly (call notes,
@@ -184,24 +211,56 @@ def _message_text(msg: InboundMessage) -> str:
     return "\n".join(parts)
 
 
-def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
-    """Normalise identities and analyse the text; raises IdentityError on a bad identity."""
+def reason_verdicts(
+    msgs: Sequence[InboundMessage], brands: dict[str, BrandContext]
+) -> list[Verdict | None]:
+    """The reason of every message, one vectorised model call per brand model (about
+    twice as fast per message as one call each); ``None`` where analyse must decide."""
+    out: list[Verdict | None] = [None] * len(msgs)
+    groups: dict[str, list[int]] = {}
+    for i, msg in enumerate(msgs):
+        if msg.brand in brands:
+            groups.setdefault(msg.brand, []).append(i)
+    for slug, positions in groups.items():
+        reasoner = brands[slug].reasoner()
+        if reasoner is None:
+            model = default_model()
+            if model is None:
+                continue
+            reasoner = Reasoner(model, brands[slug].taxonomy)
+        tokens = [text_tokens(_message_text(msgs[i])[:MAX_CHARS]) for i in positions]
+        for i, verdict in zip(positions, reasoner.decide_many(tokens), strict=True):
+            out[i] = verdict
+    return out
+
+
+def prepare(
+    index: int, msg: InboundMessage, brand: BrandContext, verdict: Verdict | None = None
+) -> Prepared:
+    """Normalise identities and analyse the text; raises IdentityError on a bad identity.
+    ``verdict``: the message's reason from ``reason_verdicts`` (a batch)."""
     party = msg.customer_party
     assert party is not None  # the schema guarantees it
     side = "from" if msg.direction == "inbound" else "to"
     identities, ignored = party_identities(party.identities(), brand.region, side)
     body = _message_text(msg)
-    analysis = analyse(body, brand.orders)
+    analysis = analyse(body, brand.orders, brand.reasoner(), verdict=verdict)
     orders = set(analysis.entities.order_numbers)
     meta_order = msg.meta.get("order_number")
     if isinstance(meta_order, str) and meta_order.strip():
         found = analyse(meta_order, brand.orders).entities.order_numbers
         whole = brand.orders.normalise(meta_order)
         orders.update(found or ((whole,) if whole else (meta_order.strip().upper(),)))
-    reason, confidence = analysis.reason, analysis.reason_confidence
+    # The case's reason is the model's; threading weighs the lexicon's (see THREADING_REASON).
+    case_reason, case_confidence = analysis.reason, analysis.reason_confidence
+    reason, confidence = (
+        analysis.lexicon_reason if THREADING_REASON == "lexicon" else (case_reason, case_confidence)
+    )
+    triage = analysis.triage
     meta_reason = msg.meta.get("reason")
     if isinstance(meta_reason, str) and meta_reason:
-        reason, confidence = meta_reason, 1.0
+        reason, confidence, triage = meta_reason, 1.0, False
+        case_reason, case_confidence = meta_reason, 1.0
     known = set(identities)
     revealed: list[tuple[str, str]] = []
     # Only what the customer writes reveals who they are: an agent's text names the
@@ -277,6 +336,9 @@ def prepare(index: int, msg: InboundMessage, brand: BrandContext) -> Prepared:
         introduced=record_name(msg.text or "", msg.channel.value)
         if inbound and msg.channel.value in NAMELESS_CHANNELS
         else None,
+        triage=triage and inbound,
+        case_reason=case_reason,
+        case_confidence=case_confidence,
     )
 
 
@@ -297,4 +359,10 @@ def entities_json(a: Analysis) -> dict[str, Any]:
         out["delays"] = list(e.delays)
     if a.signals:
         out["signals"] = list(a.signals)
+    if (a.reason_confidence and a.reason != "other") or a.triage:
+        # the model's reading of this message (``messages.reason`` is what threading
+        # weighs: the lexicon's, see THREADING_REASON)
+        out["reason"] = {"reason": a.reason, "confidence": a.reason_confidence}
+        if a.triage:
+            out["reason"]["triage"] = True
     return out

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 OPEN = frozenset({"new", "open", "pending"})
 
 #: Reasons that say nothing about the request (cannot separate two requests).
-VAGUE_REASONS = frozenset({"other", ""})
+VAGUE_REASONS = frozenset({"other", "", "triage"})
 
 ATTACH_THRESHOLD = 0.5
 CONFIDENT_REASON = 0.35
@@ -87,6 +87,8 @@ class CaseState:
     substantive: bool = False
     dirty: bool = False
     new_orders: set[str] = field(default_factory=set)
+    #: Urgency signals of the case's customer messages (why its priority was raised).
+    signals: list[str] = field(default_factory=list)
 
     def is_open(self) -> bool:
         return self.status in OPEN

@@ -25,6 +25,7 @@ JOB_MODULES = (
     "omnicase.channels.delivery",
     "omnicase.sla.check",
     "omnicase.sla.notify",
+    "omnicase.services.reason_models",
 )
 
 

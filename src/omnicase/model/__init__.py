@@ -15,6 +15,7 @@ from omnicase.model.orgs import (
     Team,
     User,
 )
+from omnicase.model.reasons import ReasonCorrection, ReasonModelVersion
 from omnicase.model.routing import (
     AgentProfile,
     OverflowKind,
@@ -52,6 +53,8 @@ __all__ = [
     "OverflowRule",
     "Presence",
     "QuarantinedInput",
+    "ReasonCorrection",
+    "ReasonModelVersion",
     "Role",
     "RoutingQueue",
     "SlaPolicy",

@@ -49,6 +49,9 @@ class Case(Base):
     reason_confidence: Mapped[float | None] = mapped_column(Float)
     language: Mapped[str | None] = mapped_column(String(8))
     priority: Mapped[int] = mapped_column(Integer, default=0)
+    #: Why the priority was raised: the urgency signals seen on the case's messages
+    #: ("anger", "legal_threat", ...), in order of first appearance.
+    signals: Mapped[list[str]] = mapped_column(JSON, default=list)
     queue: Mapped[str | None] = mapped_column(String(64), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)

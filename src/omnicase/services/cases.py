@@ -375,6 +375,11 @@ def do_patch_case(
             user = session.get(User, value)
             if user is None or not user.active:
                 raise ActionError("no active user with this id", field="assignee_id", status=422)
+        if key == "reason":
+            from omnicase.services import reason_models  # imports this module
+
+            reason_models.check_reason(session, case, value)
+            reason_models.do_record_correction(session, case, old, value, who)
         diff[key] = [old, value]
         setattr(case, key, value)
         if key == "reason":

@@ -9,6 +9,7 @@ nothing is guessed without evidence: "?" or "A-10492" give ``None``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import Final
 
@@ -30,6 +31,10 @@ _WORDS: Final[dict[str, str]] = {
         " remboursement rembourse semaine semaines jours mois taille adresse numero suivi"
         " aucun aucune peux dois faut cela ca celle celui ceux quel quelle quels quelles"
         " lorsque puis sinon car ni moi toi lui eux leur ete etre avoir votre"
+        # the domain's short requests ("paiement refusé", "dispo en 38 ?", "code promo ?")
+        " paiement refuse refusee retour etiquette dispo promo oublie passe mot compte"
+        " suppression annulation notice perdue casse cadeau cest coucou vs prenez allo"
+        " rembourse remboursee envoye annule echange abime"
     ),
     "en": (
         "the a an and is are was were be been being to of in on at for with my your i you he"
@@ -41,6 +46,8 @@ _WORDS: Final[dict[str, str]] = {
         " days today yesterday tomorrow which who would if so than then about after before"
         " again more some one nothing anything someone cheers kind best sincerely thx pls"
         " plz u ur asap waiting arrived tracking address shoes size money back account"
+        " payment declined failed wrong sorry number unsubscribe cancel stock broken"
+        " charged twice password login"
     ),
     "de": (
         "der die das den dem des ein eine einen einem einer und ist sind war waren nicht"
@@ -50,6 +57,7 @@ _WORDS: Final[dict[str, str]] = {
         " grusse freundlichen ihre ihren ihnen geld zuruck immer bis heute wochen woche"
         " tage leider bekommen erhalten ware sendung konto mfg lg vg dass weil wenn dann"
         " kann konnen mochte mochten uber vom im ins am"
+        " zahlung abgelehnt rechnung gutschein rucksendung kaputt passwort"
     ),
     "es": (
         "el la los las un una unos unas y es son esta estan de del en que por para con no"
@@ -58,6 +66,7 @@ _WORDS: Final[dict[str, str]] = {
         " usted ustedes le lo se me ha he han hace hasta desde semana semanas nada nadie"
         " tengo tiene pude puedo puede devolucion reembolso dinero cuenta compra al eso"
         " esto estoy sido mas"
+        " pago rechazado talla zapatos roto contrasena envio factura"
     ),
     "it": (
         "il lo la i gli le un una uno e di da in con su per non che mio mia miei mie tuo suo"
@@ -66,6 +75,8 @@ _WORDS: Final[dict[str, str]] = {
         " ricevuto arrivato cordiali saluti sto questo questa del della dei delle al alla"
         " nel nella sul sulla mi ti ci si ordinato rimborso reso settimana settimane giorni"
         " niente nessun nessuna sempre essere stato stata"
+        " pagamento rifiutato taglia codice sconto scarpe funziona siete qualcuno"
+        " lampada rimborso scaduto"
     ),
     "nl": (
         "de het een en is zijn was niet geen ik jij je u hij zij wij we mijn met van voor op"
@@ -74,6 +85,7 @@ _WORDS: Final[dict[str, str]] = {
         " groeten vriendelijke mvg dag goedemorgen goedemiddag er dit dat deze die toch"
         " ontvangen geleverd verzonden retour terugbetaling geld week weken dagen kan kunt"
         " wil zou omdat of als dan"
+        " betaling mislukt kortingscode maat voorraad kapot niks inloggen"
     ),
     "pt": (
         "o a os as um uma e de do da dos das em no na nos nas que por para com nao meu minha"
@@ -81,6 +93,8 @@ _WORDS: Final[dict[str, str]] = {
         " muito onde quando como porque quero preciso recebi chegou envio voce voces tem"
         " tenho esta estou foi ate desde semana semanas nada reembolso dinheiro conta"
         " devolucao compra isso isto ao pelo pela"
+        " pagamento recusado reembolso faz vem moro aceitam oi tudo bem tamanho"
+        " sapatos obrigado defeito"
     ),
 }
 
@@ -159,6 +173,9 @@ _MIN_SCORE: Final = 0.9
 _MIN_LEAD: Final = 0.4
 
 
+_ITALIAN_E: Final = re.compile(r"(?:^|[\s'’])è(?:\s|$|[?!.,])")
+
+
 def detect_from(tokens: Collection[str], lowered: str) -> str | None:
     """Detect the language from distinct folded tokens and the lowercased raw text.
 
@@ -169,6 +186,8 @@ def detect_from(tokens: Collection[str], lowered: str) -> str | None:
         hints = set(lowered.encode("latin-1", "ignore").translate(None, _NOT_HINT))
         vectors.extend(map(_HINT_VECTORS.__getitem__, hints))
     scores: list[float] = list(map(sum, zip(_ZERO, *vectors, strict=False)))
+    if "è" in lowered and _ITALIAN_E.search(lowered):
+        scores[4] += 1.0  # "c'è", "è arrivato": a standalone è is Italian
     if max(scores) < _LOW_EVIDENCE:
         endings = [t[-3:] for t in tokens if len(t) >= 4 and t.isalpha()]
         for vector in filter(None, map(_ENDING_VECTORS.get, endings)):

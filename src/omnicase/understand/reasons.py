@@ -1,8 +1,8 @@
-"""Contact-reason baseline: weighted FR/EN phrase cues, confidence from the winning margin.
+"""Contact reasons: the trained model (``reason_model``), with the phrase lexicon beside it.
 
-A scikit-learn model is meant to replace this later behind the same ``classify_reason``
-signature; until then a transparent lexicon (``_lexicon.REASON_PHRASES``) gives a usable,
-explainable default with no training data.
+``classify_reason`` answers with the packaged model trained on ``data/reasons``; the
+weighted FR/EN phrase lexicon (``_lexicon.REASON_PHRASES``) stays as the fallback for an
+install without a model file, and as the explainable baseline the evaluation prints.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Final
 from omnicase.understand._lexicon import REASONS
 from omnicase.understand._phrases import scan
 from omnicase.understand._text import prepare
+from omnicase.understand.reason_model import default_model
 
 DEFAULT_REASONS: Final[tuple[str, ...]] = REASONS
 
@@ -23,7 +24,8 @@ _HALF_SATURATION: Final = 2.0
 
 
 def reason_from(scores: list[float]) -> tuple[str, float]:
-    """Pick the best-scoring reason; confidence grows with its weight and its lead."""
+    """The lexicon's pick: the best-scoring reason; confidence grows with its weight and
+    its lead."""
     top = max(scores)  # ties: the first in DEFAULT_REASONS order
     if top <= 0.0:
         return _OTHER, _NO_EVIDENCE_CONFIDENCE
@@ -33,7 +35,16 @@ def reason_from(scores: list[float]) -> tuple[str, float]:
     return DEFAULT_REASONS[scores.index(top)], round(saturation * (0.4 + 0.6 * lead), 3)
 
 
-def classify_reason(text: str) -> tuple[str, float]:
-    """(reason, confidence 0..1) for ``text``; ``("other", low)`` when nothing matches."""
+def lexicon_reason(text: str) -> tuple[str, float]:
+    """(reason, confidence) from the phrase lexicon alone."""
     scores, _ = scan(prepare(text).norm)
     return reason_from(scores)
+
+
+def classify_reason(text: str) -> tuple[str, float]:
+    """(reason, confidence 0..1) for ``text`` from the packaged model (lexicon without one)."""
+    model = default_model()
+    if model is None:
+        return lexicon_reason(text)
+    prediction = model.predict(text)
+    return prediction.reason, prediction.confidence

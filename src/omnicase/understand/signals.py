@@ -64,3 +64,12 @@ def signals_from(prepared: Prepared, mask: int) -> tuple[bool, int, tuple[str, .
         return follow_up, 0, ()
     urgency = 2 if LEGAL in signals or len(signals) >= 2 else 1
     return follow_up, urgency, signals
+
+
+def signals_of(text: str) -> tuple[str, ...]:
+    """The urgency signals of one raw text (what ``analyse`` reports), for evaluations."""
+    from omnicase.understand._phrases import scan
+    from omnicase.understand._text import prepare
+
+    prepared = prepare(text)
+    return signals_from(prepared, scan(prepared.norm)[1])[2]
