@@ -67,13 +67,13 @@ class GraphServer:
         if req.path.endswith("/media"):
             return 200, {"id": "media-up-1"}
         if req.path.startswith(f"/{PNID}/"):
-            n = len(self.requests)
+            n = len(self.requests) - 1
             return 200, {
                 "messaging_product": "whatsapp",
                 "contacts": [{"input": WA, "wa_id": WA}],
                 "messages": [{"id": f"wamid.SENT{n}"}],
             }
-        return 200, {"recipient_id": PSID, "message_id": f"m_sent_{len(self.requests)}"}
+        return 200, {"recipient_id": PSID, "message_id": f"m_sent_{len(self.requests) - 1}"}
 
 
 @pytest.fixture
