@@ -291,3 +291,25 @@ def test_too_long_text_fails_with_the_limit(
     run_channels(db)
     row = message_row(db, answer.json()["id"])
     assert row.delivery_status == "failed" and "characters" in row.meta["delivery"]["error"]
+
+
+def test_attachments_are_uploaded_to_messenger_and_whatsapp(
+    db: Database, client: TestClient, world: World, accounts: MetaAccounts, graph: GraphServer
+) -> None:
+    pdf = {
+        "filename": "facture.pdf",
+        "content_type": "application/pdf",
+        "content_base64": "JVBERi0xLjQK",
+    }
+    for name in ("messenger_text", "whatsapp_text"):
+        ref = inbound(db, client, name)
+        assert reply(client, world, ref, attachments=[pdf]).status_code == 201
+        run_channels(db)
+    text, upload, wa_text, wa_media, wa_doc = graph.requests
+    assert text.path == upload.path == f"/{PAGE}/messages"
+    assert upload.headers["content-type"].startswith("multipart/form-data")
+    assert b'name="filedata"; filename="facture.pdf"' in upload.body and b"%PDF-1.4" in upload.body
+    assert b'"type": "file"' in upload.body and PSID.encode() in upload.body
+    assert wa_media.path == f"/{PNID}/media" and b"%PDF-1.4" in wa_media.body
+    assert wa_doc.json()["document"] == {"id": "media-up-1", "filename": "facture.pdf"}
+    assert wa_doc.json()["to"] == WA and wa_text.json()["type"] == "text"

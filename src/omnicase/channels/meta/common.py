@@ -60,7 +60,7 @@ def load_payload(body: bytes) -> dict[str, Any]:
         raise PayloadError(f"JSON nested deeper than {MAX_DEPTH} levels")
     if not isinstance(data, dict):
         raise PayloadError("body is not a JSON object")
-    if data.get("object") not in OBJECTS:
+    if not isinstance(data.get("object"), str) or data["object"] not in OBJECTS:
         raise PayloadError(f"object must be one of {', '.join(OBJECTS)}")
     if not isinstance(data.get("entry"), list):
         raise PayloadError("entry must be a list")
@@ -109,6 +109,13 @@ def messaging_key(item: dict[str, Any]) -> str | None:
 def split(data: dict[str, Any]) -> list[Unit]:
     """One unit per messaging item (Messenger/Instagram) or per message/status
     (WhatsApp), each a self-contained payload of the same shape as Meta's."""
+    try:
+        return _split(data)
+    except (AttributeError, TypeError, KeyError) as exc:
+        raise PayloadError(f"unexpected payload shape: {type(exc).__name__}: {exc}") from None
+
+
+def _split(data: dict[str, Any]) -> list[Unit]:
     channel = OBJECTS[data["object"]]
     units: list[Unit] = []
     for i, raw in enumerate(data["entry"]):

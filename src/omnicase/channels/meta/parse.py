@@ -345,4 +345,9 @@ class Parser:
 
 
 def parse(item: InboxInput) -> ParseResult:
-    return Parser(item).run()
+    """A payload of the wrong shape (a string where Meta sends an object…) can never be
+    read: quarantined, not retried."""
+    try:
+        return Parser(item).run()
+    except (AttributeError, TypeError, KeyError, IndexError) as exc:
+        raise ParseError(f"unexpected payload shape: {type(exc).__name__}: {exc}") from None
