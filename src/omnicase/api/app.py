@@ -27,6 +27,7 @@ from omnicase.api import (
     wfm_plan,
 )
 from omnicase.api.middleware import RequestContext
+from omnicase.channels.meta import routes as meta_routes
 from omnicase.config import Settings, load_settings
 from omnicase.logs import configure_logging
 from omnicase.services.live import Hub
@@ -74,6 +75,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(attachments.router)
     app.include_router(wfm_plan.router)
     app.include_router(sla.router)
+    app.include_router(meta_routes.router)
     return app
 
 

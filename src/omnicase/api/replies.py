@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,6 +49,11 @@ class ReplyIn(BaseModel):
         default=None, description="the case's status once answered (e.g. pending, resolved)"
     )
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+    options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="channel options: WhatsApp {template: {name, language, parameters}}, "
+        "Messenger/Instagram {tag: HUMAN_AGENT}; other channels take none",
+    )
 
 
 class NoteIn(BaseModel):
@@ -103,6 +109,7 @@ def post_reply(reference: str, body: ReplyIn, request: Request, auth: Writer) ->
         attachments=_store_attachments(request, body.attachments),
         status_after=body.status_after.value if body.status_after else None,
         subject=body.subject,
+        options=body.options,
     )
     session.commit()
     return MessageOut.of(message)

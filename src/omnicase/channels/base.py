@@ -25,6 +25,16 @@ class ParseError(ValueError):
     with this message, and not retried. Any other exception is a crash: retried."""
 
 
+class ReplyRefused(ValueError):
+    """The channel refuses this reply (a closed messaging window, a wrong option): which
+    field and why (→ 422 at the reply API)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
 class AccountError(ValueError):
     """An account's settings are refused: which field and why (→ 422)."""
 
@@ -134,6 +144,8 @@ class OutboundContext:
     store: AttachmentStore
     #: This send's attempt number (1 for the first run).
     attempt: int = 1
+    #: Channel-specific options of the reply (a WhatsApp template, a Messenger tag).
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 class SendStatus(StrEnum):
@@ -187,6 +199,19 @@ class Adapter:
 
     def send(self, outbound: OutboundContext) -> SendResult:
         return SendResult.failed(f"the {type(self).__name__} adapter cannot send")
+
+    def check_reply(
+        self,
+        channel: str,
+        options: Mapping[str, Any],
+        last_inbound_at: datetime | None,
+        now: datetime,
+    ) -> None:
+        """Refuse, with :class:`ReplyRefused`, a reply the channel would refuse (a closed
+        messaging window); ``last_inbound_at``: the customer's latest message on it.
+        By default a channel takes no options."""
+        if options:
+            raise ReplyRefused("options", f"{channel} replies take no options")
 
     def new_external_id(self, account: Account) -> str:
         """Our id for a new outbound message (email: a Message-ID of our domain)."""

@@ -159,6 +159,7 @@ def build_context(
         author_name=message.author_name,
         store=store,
         attempt=attempt,
+        options=dict(meta.get("options") or {}),
     )
 
 

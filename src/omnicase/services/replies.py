@@ -10,12 +10,14 @@ timeline, never a contact, an answer or threading evidence.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from omnicase.channels.attachments import SHA256_RE, clean_content_type, safe_filename
+from omnicase.channels.base import ReplyRefused
 from omnicase.channels.html import sanitize_html, text_to_html
 from omnicase.channels.registry import REPLY_INSTEAD, UnknownChannel, get_adapter
 from omnicase.jobs import defer
@@ -78,6 +80,21 @@ def recipient_identity(session: Session, case: Case, kind: str) -> Identity | No
         .order_by(Identity.id.desc())
         .limit(1)
     )
+
+
+def last_inbound_at(session: Session, case: Case, channel: str) -> datetime | None:
+    """When the customer last wrote on ``channel`` (any case): messaging windows start
+    there."""
+    at = session.scalar(
+        select(func.max(Message.received_at)).where(
+            Message.customer_id == case.customer_id,
+            Message.channel == channel,
+            Message.direction == "inbound",
+        )
+    )
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at
 
 
 def sending_account(session: Session, case: Case, channel: str) -> ChannelAccount:
@@ -161,12 +178,14 @@ def do_reply(
     attachments: Sequence[Mapping[str, Any]] = (),
     status_after: str | None = None,
     subject: str | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> Message:
     """Queue an answer to the customer on ``channel`` (default: where they last wrote).
 
     Refused, with the field and reason: a channel no adapter sends on, a channel the
     customer has no identity for, a brand without an account on it, an empty text, a
-    subject with line breaks (header injection)."""
+    subject with line breaks (header injection), a reply the channel refuses
+    (``adapter.check_reply``: WhatsApp's 24-hour window, ``options`` it does not take)."""
     _check_writer(who, case)
     case = _lock(session, case)
     text = _check_text(text)
@@ -189,11 +208,16 @@ def do_reply(
         raise ActionError("must be one line (no CR or LF)", "subject", 422)
     if status_after is not None and status_after not in CaseStatus.__members__:
         raise ActionError(f"one of {', '.join(CaseStatus)}", "status_after", 422)
+    options = dict(options or {})
+    now = utcnow()
+    try:
+        adapter.check_reply(channel, options, last_inbound_at(session, case, channel), now)
+    except ReplyRefused as exc:
+        raise ActionError(exc.reason, exc.field, 422) from None
     account = sending_account(session, case, channel)
     external_id = adapter.new_external_id(account_view(session, None, account))
     thread_ids, in_reply_to, conversation = _thread(session, case, channel)
     author = session.get(User, who.user_id)
-    now = utcnow()
     message = Message(
         brand_id=case.brand_id,
         case_id=case.id,
@@ -210,7 +234,11 @@ def do_reply(
         text=text,
         html=sanitize_html(html) if html else text_to_html(text),
         attachments=_attachments(attachments),
-        meta={"account_id": account.id, "to_identity_id": identity.id},
+        meta={
+            "account_id": account.id,
+            "to_identity_id": identity.id,
+            **({"options": options} if options else {}),
+        },
         entities={},
         delivery_status="queued",
         received_at=now,
