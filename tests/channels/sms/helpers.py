@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
 from httpx import Response
-
 from sqlalchemy import select
 
 from omnicase.channels.sms.twilio import twilio_signature
