@@ -289,3 +289,26 @@ def test_the_auth_token_is_never_logged_or_shown(
     assert AUTH_TOKEN not in shown.text and shown.json()["secrets"]["auth_token"] == "set"
     assert not any(AUTH_TOKEN.encode() in b for b in stored)
     assert not any(AUTH_TOKEN in m for m in metas)
+
+
+def test_behind_a_proxy_the_signature_is_over_the_configured_webhook_url(
+    db: Database, world: World, box: SecretBox, client: TestClient
+) -> None:
+    public = "https://support.acme.example/webhooks/sms/1"
+    account = create_account(
+        db,
+        world,
+        box,
+        channel="sms",
+        name="SMS",
+        address=NUMBER,
+        settings={"account_sid": ACCOUNT_SID, "webhook_url": public},
+        secrets={"auth_token": AUTH_TOKEN},
+    )
+    path = f"/webhooks/sms/{account}"
+    params = incoming()
+    as_twilio_signed = twilio_signature(AUTH_TOKEN, public, list(params.items()))
+    assert post_twilio(client, path, params, signature=as_twilio_signed).status_code == 200
+    assert (
+        post_twilio(client, path, incoming("SMother")).status_code == 401
+    )  # signed for testserver
