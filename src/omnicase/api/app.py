@@ -28,6 +28,9 @@ from omnicase.api import (
 )
 from omnicase.api.middleware import RequestContext
 from omnicase.channels.meta import routes as meta_routes
+from omnicase.channels.phone import routes as phone_routes
+from omnicase.channels.sms import routes as sms_routes
+from omnicase.channels.x import routes as x_routes
 from omnicase.config import Settings, load_settings
 from omnicase.logs import configure_logging
 from omnicase.services.live import Hub
@@ -76,6 +79,9 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(wfm_plan.router)
     app.include_router(sla.router)
     app.include_router(meta_routes.router)
+    app.include_router(sms_routes.router)
+    app.include_router(phone_routes.router)
+    app.include_router(x_routes.router)
     return app
 
 

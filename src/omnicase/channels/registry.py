@@ -13,6 +13,9 @@ from omnicase.channels.base import Adapter
 ADAPTER_MODULES = (
     "omnicase.channels.email.adapter",
     "omnicase.channels.meta.adapter",
+    "omnicase.channels.sms.adapter",
+    "omnicase.channels.phone.adapter",
+    "omnicase.channels.x.adapter",
 )
 
 #: Channels a reply cannot go out on, and the channel that answers them instead.

@@ -20,6 +20,7 @@ from omnicase.channels.attachments import SHA256_RE, clean_content_type, safe_fi
 from omnicase.channels.base import ReplyRefused
 from omnicase.channels.html import sanitize_html, text_to_html
 from omnicase.channels.registry import REPLY_INSTEAD, UnknownChannel, get_adapter
+from omnicase.channels.sms.consent import check_sms_allowed
 from omnicase.jobs import defer
 from omnicase.model import (
     Case,
@@ -206,6 +207,8 @@ def do_reply(
         )
     if subject is not None and any(c in subject for c in "\r\n"):
         raise ActionError("must be one line (no CR or LF)", "subject", 422)
+    if channel == "sms":  # a customer who texted STOP gets no more SMS
+        check_sms_allowed(session, case.customer_id)
     if status_after is not None and status_after not in CaseStatus.__members__:
         raise ActionError(f"one of {', '.join(CaseStatus)}", "status_after", 422)
     options = dict(options or {})

@@ -1,0 +1,1 @@
+"""X (Twitter): the Account Activity webhook in, DMs and reply posts out."""

@@ -1,0 +1,1 @@
+from tests.channels.sms.peer import peer  # noqa: F401  (fixture)
