@@ -24,6 +24,7 @@ from omnicase.api import (
     routing,
     wfm,
     wfm_plan,
+    wfm_scenario,
 )
 from omnicase.api.middleware import RequestContext
 from omnicase.config import Settings, load_settings
@@ -72,6 +73,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(replies.router)
     app.include_router(attachments.router)
     app.include_router(wfm_plan.router)
+    app.include_router(wfm_scenario.router)
     return app
 
 
