@@ -256,3 +256,10 @@ def test_hybrid_is_validated_by_simulation() -> None:
     sim = result.validation["channels"]["phone"]
     assert sim["service_level"] > 0.7
     assert 0 <= sim["provider_share"] < 0.5
+
+
+def test_no_risk_means_the_forecast_everywhere() -> None:
+    result = run(_spec(risk=0.0))
+    for row in result.rows:
+        assert row.service_level_low == row.service_level == row.service_level_high
+        assert row.cost_low == row.cost_total == row.cost_high

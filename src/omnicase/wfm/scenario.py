@@ -288,46 +288,61 @@ class _Week:
     fte: float  # scheduled FTE (all channels)
 
 
-def _staff_week(spec: ScenarioSpec, month: int, scale: float) -> _Week:
-    """Staff three repetitions of the week and keep the middle one: its Monday carries
-    the previous Sunday's backlog and its Sunday is not cut off by the horizon (what the
-    week repeating month-long looks like to the asynchronous channels)."""
+def _staff_weeks(spec: ScenarioSpec, scales: tuple[float, ...]) -> dict[float, list[_Week]]:
+    """Every month × volume scale staffed in one call (the asynchronous backlog loop runs
+    once over all of them). Each week is staffed three times in a row and the middle one
+    kept: its Monday carries the previous Sunday's backlog and its Sunday is not cut off by
+    the horizon (what the week repeating month-long looks like to a deadline channel)."""
+    scales = tuple(dict.fromkeys(scales))  # risk 0: one scale
     names = list(spec.weeks)
     n = 7 * 1440 // spec.interval_minutes
     L = spec.interval_minutes * 60.0
-    vols = [np.tile(spec.weeks[c].contacts * spec.factors[c][month] * scale, 3) for c in names]
-    demand = Demand.of(
-        np.tile(np.arange(3 * n), len(names)),
-        [c for c in names for _ in range(3 * n)],
+    keys = [(s, t, c) for s in scales for t in range(spec.months) for c in names]
+    label = {k: f"{k[2]}@{k[1]}@{k[0]}" for k in keys}
+    vols = [np.tile(spec.weeks[c].contacts * spec.factors[c][t] * s, 3) for s, t, c in keys]
+    demand = Demand(
+        np.tile(np.arange(3 * n, dtype=np.int64), len(keys)),
+        [label[k] for k in keys for _ in range(3 * n)],
         np.concatenate(vols),
-        np.concatenate([np.tile(spec.weeks[c].aht_seconds, 3) for c in names]),
+        np.concatenate([np.tile(spec.weeks[k[2]].aht_seconds, 3) for k in keys]),
     )
     plan = staff(
         demand,
-        spec.policies,
+        {label[k]: spec.policies[k[2]] for k in keys},
         interval_seconds=L,
         fte_hours_per_week=spec.internal.hours_per_week,
         intervals=3 * n,
     )
     middle = slice(n, 2 * n)
-    plans = {}
-    for p in plan.channels:
-        for name in (
-            "volume",
-            "aht_seconds",
-            "workload",
-            "agents",
-            "scheduled",
-            "service_level",
-            "asa",
-            "occupancy",
-            "abandon",
-            "backlog",
-        ):
-            setattr(p, name, getattr(p, name)[middle])
-        plans[p.channel] = p
-    fte = sum(float(p.scheduled.sum()) for p in plans.values()) * L / 3600
-    return _Week(plans, fte / spec.internal.hours_per_week)
+    found = {p.channel: p for p in plan.channels}
+    out: dict[float, list[_Week]] = {}
+    for s in scales:
+        out[s] = []
+        for t in range(spec.months):
+            plans = {}
+            for c in names:
+                p = found[label[(s, t, c)]]
+                for column in _COLUMNS:
+                    setattr(p, column, getattr(p, column)[middle])
+                p.channel = c
+                plans[c] = p
+            fte = sum(float(p.scheduled.sum()) for p in plans.values()) * L / 3600
+            out[s].append(_Week(plans, fte / spec.internal.hours_per_week))
+    return out
+
+
+_COLUMNS = (
+    "volume",
+    "aht_seconds",
+    "workload",
+    "agents",
+    "scheduled",
+    "service_level",
+    "asa",
+    "occupancy",
+    "abandon",
+    "backlog",
+)
 
 
 def _scheduled_fte(spec: ScenarioSpec, agents: Mapping[str, FloatArray]) -> float:
@@ -552,9 +567,8 @@ def run(spec: ScenarioSpec) -> ScenarioResult:
     """Every option, month by month, with the ±risk evaluation and the recommendation."""
     first = check_spec(spec)
     low, high = 1.0 - spec.risk, 1.0 + spec.risk
-    base_weeks = [_staff_week(spec, t, 1.0) for t in range(spec.months)]
-    low_weeks = [_staff_week(spec, t, low) for t in range(spec.months)]
-    high_weeks = [_staff_week(spec, t, high) for t in range(spec.months)]
+    staffed = _staff_weeks(spec, (1.0, low, high))
+    base_weeks, low_weeks, high_weeks = staffed[1.0], staffed[low], staffed[high]
     bases = [_base(spec, w) for w in base_weeks]
     current = spec.internal.current_fte
     if current is None:
