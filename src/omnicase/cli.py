@@ -18,6 +18,7 @@ from omnicase.config import ConfigError, Settings, check_database_url, load_sett
 from omnicase.store.db import Database
 from omnicase.wfm.cli import wfm_app
 from omnicase.wfm.cli_plan import bench_forecast, bench_schedule
+from omnicase.wfm.cli_scenario import bench_scenario
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -722,6 +723,7 @@ def bench_email(
 
 bench_app.command("forecast")(bench_forecast)
 bench_app.command("schedule")(bench_schedule)
+bench_app.command("scenario")(bench_scenario)
 
 
 @bench_app.command("sla")

@@ -25,6 +25,7 @@ from omnicase.api import (
     sla,
     wfm,
     wfm_plan,
+    wfm_scenario,
 )
 from omnicase.api.middleware import RequestContext
 from omnicase.channels.meta import routes as meta_routes
@@ -82,6 +83,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(sms_routes.router)
     app.include_router(phone_routes.router)
     app.include_router(x_routes.router)
+    app.include_router(wfm_scenario.router)
     return app
 
 

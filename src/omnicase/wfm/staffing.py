@@ -289,15 +289,17 @@ def staff(
         if intervals < n:
             raise WfmInputError("intervals", f"the demand reaches interval {n - 1}")
         n = intervals
-    names = list(dict.fromkeys(demand.channel))
-    by_name = np.asarray(demand.channel, dtype=object)
+    rows_of: dict[str, list[int]] = {}
+    for i, c in enumerate(demand.channel):  # one pass: many channels stay linear
+        rows_of.setdefault(c, []).append(i)
+    names = list(rows_of)
     plans: list[ChannelPlan] = []
     asyncs: list[tuple[str, ChannelPolicy, FloatArray, FloatArray]] = []
     for name in names:
         if name not in policies:
             raise WfmInputError(f"channels.{name}", "no staffing policy for this channel")
         policy = policies[name].checked(name)
-        vol, aht, _ = _dense(demand, name, n, np.flatnonzero(by_name == name))
+        vol, aht, _ = _dense(demand, name, n, np.asarray(rows_of[name], dtype=np.int64))
         if policy.kind == "async":
             asyncs.append((name, policy, vol, aht))
         else:
