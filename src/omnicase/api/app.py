@@ -26,6 +26,8 @@ from omnicase.api import (
     wfm_plan,
 )
 from omnicase.api.middleware import RequestContext
+from omnicase.channels.chat import routes as chat_routes
+from omnicase.channels.webform import routes as webform_routes
 from omnicase.config import Settings, load_settings
 from omnicase.logs import configure_logging
 from omnicase.services.live import Hub
@@ -72,6 +74,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(replies.router)
     app.include_router(attachments.router)
     app.include_router(wfm_plan.router)
+    app.include_router(chat_routes.router)
+    app.include_router(webform_routes.router)
     return app
 
 

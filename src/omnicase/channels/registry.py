@@ -10,7 +10,11 @@ from contextlib import contextmanager
 from omnicase.channels.base import Adapter
 
 #: Packages that register an adapter (each channel issue adds its own line).
-ADAPTER_MODULES = ("omnicase.channels.email.adapter",)
+ADAPTER_MODULES = (
+    "omnicase.channels.email.adapter",
+    "omnicase.channels.chat.adapter",
+    "omnicase.channels.webform.adapter",
+)
 
 #: Channels a reply cannot go out on, and the channel that answers them instead.
 REPLY_INSTEAD = {"webform": "email"}
