@@ -53,7 +53,11 @@ def server(db: Database, settings: Settings) -> Iterator[Server]:
     """The whole app on a real socket (its own event loop in a thread)."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(db, settings), host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
+        create_app(db, settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws="websockets-sansio",
     )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -21,6 +22,13 @@ from tests.factories import World
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("chat_account")]
 HOSTILE = "<img src=x onerror=alert(1)>"
 CHROMIUM = shutil.which("chromium")
+
+
+def drain_outside_loop(db: Database) -> None:
+    """playwright's sync API runs an event loop in this thread; procrastinate's worker
+    (PostgreSQL) needs one of its own."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(run_channels, db).result()
 
 
 def wait_for(check: Any, timeout: float = 15) -> Any:
@@ -53,7 +61,7 @@ def test_widget_in_chromium(db: Database, server: Server, world: World) -> None:
             page.fill(".omnicase-chat-form input[name=text]", HOSTILE)
             page.click(".omnicase-chat-form button")
             page.wait_for_selector(".omnicase-chat-visitor[data-acked=true]")
-            run_channels(db)
+            drain_outside_loop(db)
 
             def stored() -> Message | None:
                 with db.reading() as s:
@@ -62,7 +70,7 @@ def test_widget_in_chromium(db: Database, server: Server, world: World) -> None:
             message = wait_for(stored)
             assert message.text == HOSTILE
             reply(server, world, reference(db, message.case_id), f"Bonjour {HOSTILE} Ana")
-            run_channels(db)
+            drain_outside_loop(db)
             page.wait_for_selector(".omnicase-chat-agent")
             agent = page.inner_text(".omnicase-chat-agent")
             assert "agent acme" in agent and f"Bonjour {HOSTILE} Ana" in agent

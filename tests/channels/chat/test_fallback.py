@@ -31,8 +31,14 @@ VISITOR = "v_visitor-left-0001"
 def visitor_wrote(db: Database, account_id: int, email: str | None) -> Message:
     with db.transaction() as s:
         conv.store_message(
-            s, account_id, VISITOR, "c_left000001", "Ma commande A-12345 n'est pas arrivée",
-            "Ana Lopez", email, {},
+            s,
+            account_id,
+            VISITOR,
+            "c_left000001",
+            "Ma commande A-12345 n'est pas arrivée",
+            "Ana Lopez",
+            email,
+            {},
         )
     run_channels(db)
     [message] = chat_messages(db)

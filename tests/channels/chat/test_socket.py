@@ -25,7 +25,9 @@ pytestmark = pytest.mark.usefixtures("chat_account")
 
 def chat_messages(db: Database) -> list[Message]:
     with db.reading() as s:
-        rows = list(s.scalars(select(Message).where(Message.channel == "chat").order_by(Message.id)))
+        rows = list(
+            s.scalars(select(Message).where(Message.channel == "chat").order_by(Message.id))
+        )
         s.expunge_all()
         return rows
 
@@ -51,7 +53,9 @@ def reply(server: Server, world: World, ref: str, text: str) -> dict[str, object
     return out
 
 
-async def started(server: Server, name: str = "Ana", email: str | None = None) -> tuple[Visitor, dict[str, object]]:
+async def started(
+    server: Server, name: str = "Ana", email: str | None = None
+) -> tuple[Visitor, dict[str, object]]:
     v = await open_visitor(server)
     welcome = await v.expect("welcome")
     assert welcome["prechat"] is True and welcome["title"] == "Acme help"
@@ -80,7 +84,9 @@ def test_hello_prechat_message_ack_and_a_resend_stored_once(db: Database, server
         # not processed yet, so not known: the widget sends its stored pre-chat again
         await again.send(type="prechat", name="Ana Lopez", email="ana@example.com")
         await again.expect("prechat_ok")
-        await again.send(type="message", client_id="c_first0001", text="Où est ma commande A-12345 ?")
+        await again.send(
+            type="message", client_id="c_first0001", text="Où est ma commande A-12345 ?"
+        )
         second = await again.expect("ack", client_id="c_first0001")
         await again.conn.close()
         return welcome, first, second
@@ -168,7 +174,9 @@ def test_a_reply_sent_while_away_arrives_on_resume(
     assert chat_messages(db)[-1].delivery_status == "sent"
 
     async def second_visit() -> dict[str, object]:
-        v = await open_visitor(server, visitor=welcome["visitor"], token=welcome["token"], last_seq=seq)
+        v = await open_visitor(
+            server, visitor=welcome["visitor"], token=welcome["token"], last_seq=seq
+        )
         back = await v.expect("welcome")
         assert back["prechat"] is False and back["name"] == "Ana"
         missed = await v.expect("message")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-
 from importlib import resources
 
 from fastapi import APIRouter, HTTPException, Request, Response, WebSocket

@@ -59,7 +59,9 @@ class WebformAdapter(Adapter):
                 }
             )
         except ValidationError as exc:
-            reasons = "; ".join(f"{e['field']}: {e['reason']}" for e in format_validation_error(exc))
+            reasons = "; ".join(
+                f"{e['field']}: {e['reason']}" for e in format_validation_error(exc)
+            )
             raise ParseError(reasons) from None
         return ParseResult(messages=[message])
 

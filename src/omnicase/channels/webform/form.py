@@ -46,7 +46,10 @@ class Form:
 
 def read_form(body: bytes, content_type: str) -> Form:
     """The fields and the one attachment of a multipart/form-data body."""
-    if not content_type.lower().startswith("multipart/form-data") or "boundary=" not in content_type:
+    if (
+        not content_type.lower().startswith("multipart/form-data")
+        or "boundary=" not in content_type
+    ):
         raise FormError("content-type", "must be multipart/form-data with a boundary", 415)
     if any(c in content_type for c in "\r\n"):
         raise FormError("content-type", "must be one line", 400)

@@ -149,7 +149,9 @@ def form_page(brand: str, request: Request) -> HTMLResponse:
         org, account = _account(s, brand)
         reasons = _reasons(account)
         title = str((account.settings or {}).get("title") or f"Contact {org.name}")
-    options = "".join(f'<option value="{html.escape(r)}">{html.escape(r)}</option>' for r in reasons)
+    options = "".join(
+        f'<option value="{html.escape(r)}">{html.escape(r)}</option>' for r in reasons
+    )
     page = PAGE.format(
         title=html.escape(title),
         brand=html.escape(brand),
@@ -195,8 +197,8 @@ async def post_form(brand: str, request: Request) -> Response:
         org, account = _account(s, brand)
         wait = _retry_after(s, account.id, ip_key)
         if wait is not None:
-            exc = FormError("rate", f"at most {RATE_LIMIT} posts per 10 minutes", 429)
-            return _error(exc, {"Retry-After": str(wait)})
+            limited = FormError("rate", f"at most {RATE_LIMIT} posts per 10 minutes", 429)
+            return _error(limited, {"Retry-After": str(wait)})
         if form.get(HONEYPOT):
             record_event(s, "webform.spam", brand_id=org.id, data={"reason": "honeypot"})
             log.info("web form post dropped as spam (honeypot) for brand %s", org.id)
