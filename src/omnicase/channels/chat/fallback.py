@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -128,5 +129,5 @@ def email_unseen_replies(db: Database, now: datetime | None = None) -> int:
 
 @periodic(every_seconds=60)
 @job(JOB, queue="channels", retry=RetryPolicy(max_attempts=1))
-def email_fallback_job(ctx: JobContext, timestamp: int | None = None) -> str:
+def email_fallback_job(ctx: JobContext, timestamp: int | None = None, **_: Any) -> str:
     return f"{email_unseen_replies(ctx.db)} emailed"

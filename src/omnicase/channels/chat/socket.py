@@ -150,7 +150,11 @@ class ChatSocket:
     async def message(self, client_id: str, text: str) -> None:
         if self.name is None:
             raise FrameError("prechat_required", "send the pre-chat form (your name) first")
-        accepted = await asyncio.to_thread(self._store, client_id, text)
+        try:
+            accepted = await asyncio.to_thread(self._store, client_id, text)
+        except Exception as exc:  # the database is away: the widget keeps it and resends
+            log.warning("chat message not stored: %s", type(exc).__name__)
+            raise FrameError("retry_later", "not stored yet: it will be sent again") from None
         await self.send(
             {
                 "type": "ack",

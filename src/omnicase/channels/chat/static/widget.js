@@ -126,6 +126,7 @@
       typingLine.textContent = frame.state ? (frame.author || "Agent") + " is typing…" : "";
     } else if (frame.type === "error") {
       if (frame.code === "prechat_required") { showPrechat(true); }
+      if (frame.code === "retry_later") { setTimeout(flush, 3000); }
       statusLine.textContent = "error: " + frame.reason;
     }
   }
