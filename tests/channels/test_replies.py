@@ -88,9 +88,12 @@ def test_channels_the_customer_cannot_be_reached_on_are_refused(
     assert answer.status_code == 422
     assert "no email identity" in answer.json()["detail"]
     assert answer.json()["errors"][0]["field"] == "channel"
-    # no adapter sends on chat yet: the default channel is refused with its name
+    # the default channel (chat) needs the brand's chat account
     default = post(client, world, "acme:agent", chat_ref)
-    assert default.status_code == 422 and "'chat'" in default.json()["detail"]
+    assert default.status_code == 409 and "no active chat account" in default.json()["detail"]
+    # a channel no adapter sends on is refused with its name
+    webform = post(client, world, "acme:agent", chat_ref, channel="webform")
+    assert webform.status_code == 422 and "'webform'" in webform.json()["detail"]
     with db.reading() as s:
         assert s.scalar(select(Message.id).where(Message.direction == "outbound")) is None
 

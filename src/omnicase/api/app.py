@@ -28,9 +28,11 @@ from omnicase.api import (
     wfm_scenario,
 )
 from omnicase.api.middleware import RequestContext
+from omnicase.channels.chat import routes as chat_routes
 from omnicase.channels.meta import routes as meta_routes
 from omnicase.channels.phone import routes as phone_routes
 from omnicase.channels.sms import routes as sms_routes
+from omnicase.channels.webform import routes as webform_routes
 from omnicase.channels.x import routes as x_routes
 from omnicase.config import Settings, load_settings
 from omnicase.logs import configure_logging
@@ -84,6 +86,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(phone_routes.router)
     app.include_router(x_routes.router)
     app.include_router(wfm_scenario.router)
+    app.include_router(chat_routes.router)
+    app.include_router(webform_routes.router)
     return app
 
 

@@ -16,6 +16,8 @@ ADAPTER_MODULES = (
     "omnicase.channels.sms.adapter",
     "omnicase.channels.phone.adapter",
     "omnicase.channels.x.adapter",
+    "omnicase.channels.chat.adapter",
+    "omnicase.channels.webform.adapter",
 )
 
 #: Channels a reply cannot go out on, and the channel that answers them instead.

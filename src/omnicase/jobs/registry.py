@@ -26,6 +26,7 @@ JOB_MODULES = (
     "omnicase.sla.check",
     "omnicase.sla.notify",
     "omnicase.services.reason_models",
+    "omnicase.channels.chat.fallback",
 )
 
 
