@@ -14,6 +14,8 @@ import typer
 from rich.console import Console
 
 from omnicase.channels.cli import inbox_app, secrets_app
+from omnicase.channels.email.cli import imap_app
+from omnicase.channels.email.cli import smtp as smtp_command
 from omnicase.config import ConfigError, Settings, check_database_url, load_settings
 from omnicase.store.db import Database
 from omnicase.wfm.cli import wfm_app
@@ -54,6 +56,8 @@ app.add_typer(wfm_app, name="wfm")
 app.add_typer(routing_app, name="routing")
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(inbox_app, name="inbox")
+app.add_typer(imap_app, name="imap")
+app.command("smtp")(smtp_command)
 
 console = Console(stderr=True)
 log = logging.getLogger("omnicase.jobs")

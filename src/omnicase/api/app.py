@@ -26,6 +26,7 @@ from omnicase.api import (
     wfm_plan,
 )
 from omnicase.api.middleware import RequestContext
+from omnicase.channels.email import routes as email_routes
 from omnicase.config import Settings, load_settings
 from omnicase.logs import configure_logging
 from omnicase.services.live import Hub
@@ -71,6 +72,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(inbox.router)
     app.include_router(replies.router)
     app.include_router(attachments.router)
+    app.include_router(email_routes.router)
     app.include_router(wfm_plan.router)
     return app
 

@@ -212,6 +212,7 @@ def process_inbox(db: Database, inbox_id: int, box: SecretBox, store: Attachment
                 session,
                 f"channel.{event.kind}",
                 brand_id=row.brand_id,
+                case_id=_event_case(session, row.brand_id, row.channel, event.data),
                 data={"inbox": inbox_id, "channel": row.channel, **dict(event.data)},
             )
         row.status = InboxStatus.processed
@@ -235,6 +236,27 @@ def _stamp(message: Any, item: InboxInput) -> Any:
         )
     meta = {**message.meta, "inbox_id": item.id, "account_id": item.account.id}
     return message.model_copy(update={"meta": meta})
+
+
+def _event_case(
+    session: Session, brand_id: int, channel: str, data: Mapping[str, Any]
+) -> int | None:
+    """The case an event belongs to: the one holding a message its ``thread`` names
+    (external ids, most relevant first), e.g. the reply an auto-reply answers."""
+    thread = [t for t in data.get("thread") or () if isinstance(t, str)][:20]
+    for external_id in thread:
+        case_id = session.scalar(
+            select(Message.case_id)
+            .where(
+                Message.brand_id == brand_id,
+                Message.channel == channel,
+                Message.external_id == external_id,
+            )
+            .limit(1)
+        )
+        if case_id is not None:
+            return int(case_id)
+    return None
 
 
 def _apply_status(session: Session, brand_id: int, update: StatusUpdate, inbox_id: int) -> bool:

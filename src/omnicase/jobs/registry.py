@@ -23,6 +23,7 @@ JOB_MODULES = (
     "omnicase.routing.jobs",
     "omnicase.channels.inbox",
     "omnicase.channels.delivery",
+    "omnicase.channels.email.imap",
 )
 
 

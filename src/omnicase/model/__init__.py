@@ -3,6 +3,7 @@
 from omnicase.model.base import Base
 from omnicase.model.cases import Case, CaseLink, CaseReference, CaseStatus, Message
 from omnicase.model.channels import CaseNote, ChannelAccount, InboxItem, InboxStatus
+from omnicase.model.mailboxes import ImapState
 from omnicase.model.customers import Customer, Identity
 from omnicase.model.events import Event, QuarantinedInput
 from omnicase.model.jobs import Job, JobError, JobStatus
@@ -27,6 +28,7 @@ from omnicase.model.routing import (
 __all__ = [
     "AgentProfile",
     "ApiToken",
+    "ImapState",
     "Base",
     "Case",
     "CaseLink",
