@@ -3,10 +3,10 @@
 from omnicase.model.base import Base
 from omnicase.model.cases import Case, CaseLink, CaseReference, CaseStatus, Message
 from omnicase.model.channels import CaseNote, ChannelAccount, InboxItem, InboxStatus
-from omnicase.model.mailboxes import ImapState
 from omnicase.model.customers import Customer, Identity
 from omnicase.model.events import Event, QuarantinedInput
 from omnicase.model.jobs import Job, JobError, JobStatus
+from omnicase.model.mailboxes import ImapState
 from omnicase.model.orgs import (
     ApiToken,
     Engagement,
@@ -28,7 +28,6 @@ from omnicase.model.routing import (
 __all__ = [
     "AgentProfile",
     "ApiToken",
-    "ImapState",
     "Base",
     "Case",
     "CaseLink",
@@ -40,6 +39,7 @@ __all__ = [
     "Engagement",
     "Event",
     "Identity",
+    "ImapState",
     "InboxItem",
     "InboxStatus",
     "Job",

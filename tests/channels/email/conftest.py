@@ -134,4 +134,4 @@ def reference_of(db: Database, case_id: int) -> str:
         assert case is not None
         brand = s.get(Organisation, case.brand_id)
         assert brand is not None
-        return format_reference(brand.case_prefix, case.id)
+        return format_reference(brand.case_prefix or "", case.id)

@@ -57,7 +57,9 @@ def test_an_email_with_an_attachment_becomes_a_message_with_its_original(
     assert message.meta["inbox_id"] == row.id
 
     agent = auth(world.tokens["acme:agent"])
-    got = client.get(f"/api/v1/messages/{message.id}/attachments/{attachment['sha256']}", headers=agent)
+    got = client.get(
+        f"/api/v1/messages/{message.id}/attachments/{attachment['sha256']}", headers=agent
+    )
     assert got.status_code == 200 and got.content == PDF
 
     original = client.get(f"/api/v1/messages/{message.id}/original", headers=agent)
@@ -96,11 +98,9 @@ def test_a_customer_reply_reopens_a_resolved_case_unlike_an_auto_reply(
     from omnicase.model import Case
 
     mx.send(
-        (
-            "From: Julie Martin <julie.martin@example.fr>\r\nTo: service@acme.example\r\n"
-            "Subject: Commande A-12345\r\nMessage-ID: <first@example.fr>\r\n"
-            "Date: Tue, 01 Dec 2026 09:00:00 +0100\r\n\r\nOu est ma commande A-12345 ?\r\n"
-        ).encode()
+        b"From: Julie Martin <julie.martin@example.fr>\r\nTo: service@acme.example\r\n"
+        b"Subject: Commande A-12345\r\nMessage-ID: <first@example.fr>\r\n"
+        b"Date: Tue, 01 Dec 2026 09:00:00 +0100\r\n\r\nOu est ma commande A-12345 ?\r\n"
     )
     run_channels(db)
     [first] = messages_with(db, "<first@example.fr>")
@@ -110,12 +110,10 @@ def test_a_customer_reply_reopens_a_resolved_case_unlike_an_auto_reply(
         case.status = "resolved"
         case.resolved_at = first.received_at + timedelta(minutes=30)
     mx.send(
-        (
-            "From: Julie Martin <julie.martin@example.fr>\r\nTo: service@acme.example\r\n"
-            "Subject: Re: Commande A-12345\r\nMessage-ID: <second@example.fr>\r\n"
-            "In-Reply-To: <first@example.fr>\r\n"
-            "Date: Tue, 01 Dec 2026 10:00:00 +0100\r\n\r\nToujours rien recu.\r\n"
-        ).encode()
+        b"From: Julie Martin <julie.martin@example.fr>\r\nTo: service@acme.example\r\n"
+        b"Subject: Re: Commande A-12345\r\nMessage-ID: <second@example.fr>\r\n"
+        b"In-Reply-To: <first@example.fr>\r\n"
+        b"Date: Tue, 01 Dec 2026 10:00:00 +0100\r\n\r\nToujours rien recu.\r\n"
     )
     run_channels(db)
     [second] = messages_with(db, "<second@example.fr>")

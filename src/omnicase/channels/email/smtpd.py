@@ -18,7 +18,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, AnyStr
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -76,7 +76,10 @@ class InboundHandler:
     """aiosmtpd handler: recipients checked at RCPT, the message stored at DATA."""
 
     def __init__(
-        self, db: Database, max_bytes: int = MAX_BYTES, after_store: Callable[[], None] | None = None
+        self,
+        db: Database,
+        max_bytes: int = MAX_BYTES,
+        after_store: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
         self.max_bytes = max_bytes
@@ -120,8 +123,8 @@ class InboundHandler:
 class _Server(SMTP):
     """aiosmtpd's size refusals with the enhanced status code of RFC 3463 (5.3.4)."""
 
-    async def push(self, status: str) -> None:
-        if status.startswith("552 Error"):
+    async def push(self, status: AnyStr) -> None:
+        if isinstance(status, str) and status.startswith("552 Error"):
             status = f"552 5.3.4 message too big: the limit is {self.data_size_limit} bytes"
         await super().push(status)
 
