@@ -698,6 +698,25 @@ def bench_email(
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))
 
 
+@bench_app.command("email-inbox")
+def bench_email_inbox(
+    messages: Annotated[int, typer.Option(min=10)] = 5_000,
+    batch_size: Annotated[int, typer.Option(min=1)] = 100,
+    fixtures: Annotated[Path, typer.Option(exists=True, file_okay=False)] = Path(
+        "tests/channels/email/fixtures"
+    ),
+    as_json: AsJson = False,
+    database: BenchDb = None,
+) -> None:
+    """N emails through the inbox: accept_inbound, then the adapter's parse + pipeline."""
+    from omnicase.benchmarks.email_inbox import run_email_inbox_bench
+
+    result = run_email_inbox_bench(
+        messages=messages, batch_size=batch_size, fixtures=fixtures, url=database
+    )
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
 bench_app.command("forecast")(bench_forecast)
 bench_app.command("schedule")(bench_schedule)
 
