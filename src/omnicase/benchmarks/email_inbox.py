@@ -64,10 +64,10 @@ def run_email_inbox_bench(
             for start in range(0, len(items), batch_size):
                 with db.transaction() as session:
                     for _, slug, raw in items[start : start + batch_size]:
-                        account = session.get(ChannelAccount, accounts[slug])
-                        assert account is not None
+                        mailbox = session.get(ChannelAccount, accounts[slug])
+                        assert mailbox is not None
                         accepted = accept_inbound(
-                            session, "email", account, raw, {}, message_id_key(raw)
+                            session, "email", mailbox, raw, {}, message_id_key(raw)
                         )
                         inbox_ids.append(accepted.inbox_id)
             t1 = time.perf_counter()
