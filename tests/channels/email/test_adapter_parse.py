@@ -121,3 +121,30 @@ def test_a_customer_reply_reopens_a_resolved_case_unlike_an_auto_reply(
     with db.reading() as s:
         reopened = s.get(Case, first.case_id)
         assert reopened is not None and reopened.status == "open"
+
+
+def test_a_backlog_processed_in_one_batch_gives_each_row_its_verdict(
+    db: Database, mailboxes: dict[str, int], settings: Settings
+) -> None:
+    """process_inbox_many (a backlog): a person's mail, an auto-reply and unreadable mail
+    end as they would row by row; running it again changes nothing."""
+    from omnicase.channels.inbox import accept_inbound, process_inbox_many
+    from omnicase.model import ChannelAccount
+    from omnicase.security.secrets import SecretBox
+    from tests.channels.email.conftest import AUTO
+
+    raws = [
+        _with_attachment(),
+        (AUTO / "ooo_en_out_of_office.eml").read_bytes(),
+        b"To: service@acme.example\r\nSubject: ?\r\n\r\nno sender\r\n",
+    ]
+    with db.transaction() as s:
+        account = s.get(ChannelAccount, mailboxes["acme"])
+        assert account is not None
+        ids = [accept_inbound(s, "email", account, raw).inbox_id for raw in raws]
+    box, store = SecretBox.from_settings(settings), AttachmentStore.from_settings(settings)
+    outcome = process_inbox_many(db, ids, box, store)
+    assert [outcome[i] for i in ids] == ["processed", "processed", "quarantined"]
+    assert len(messages_with(db, "<att1@example.fr>")) == 1
+    assert process_inbox_many(db, ids[:2], box, store) == {ids[0]: "processed", ids[1]: "processed"}
+    assert len(messages_with(db, "<att1@example.fr>")) == 1
