@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 
-from omnicase.channels.email.parse import MAX_BYTES
+
+#: parse.MAX_BYTES, repeated so that importing the CLI does not import the parser.
+MAX_BYTES = 25 * 1024 * 1024
 
 imap_app = typer.Typer(no_args_is_help=True, help="Brand mailboxes read over IMAP.")
 
