@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-
 #: parse.MAX_BYTES, repeated so that importing the CLI does not import the parser.
 MAX_BYTES = 25 * 1024 * 1024
 
