@@ -14,6 +14,8 @@ import typer
 from rich.console import Console
 
 from omnicase.channels.cli import inbox_app, secrets_app
+from omnicase.channels.email.cli import imap_app
+from omnicase.channels.email.cli import smtp as smtp_command
 from omnicase.config import ConfigError, Settings, check_database_url, load_settings
 from omnicase.store.db import Database
 from omnicase.wfm.cli import wfm_app
@@ -57,6 +59,8 @@ app.add_typer(routing_app, name="routing")
 app.add_typer(secrets_app, name="secrets")
 app.add_typer(inbox_app, name="inbox")
 app.add_typer(sla_app, name="sla")
+app.add_typer(imap_app, name="imap")
+app.command("smtp")(smtp_command)
 
 console = Console(stderr=True)
 log = logging.getLogger("omnicase.jobs")
@@ -716,6 +720,25 @@ def bench_email(
     from omnicase.benchmarks.email import run_email_bench
 
     result = run_email_bench(
+        messages=messages, batch_size=batch_size, fixtures=fixtures, url=database
+    )
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
+@bench_app.command("email-inbox")
+def bench_email_inbox(
+    messages: Annotated[int, typer.Option(min=10)] = 5_000,
+    batch_size: Annotated[int, typer.Option(min=1)] = 100,
+    fixtures: Annotated[Path, typer.Option(exists=True, file_okay=False)] = Path(
+        "tests/channels/email/fixtures"
+    ),
+    as_json: AsJson = False,
+    database: BenchDb = None,
+) -> None:
+    """N emails through the inbox: accept_inbound, then the adapter's parse + pipeline."""
+    from omnicase.benchmarks.email_inbox import run_email_inbox_bench
+
+    result = run_email_inbox_bench(
         messages=messages, batch_size=batch_size, fixtures=fixtures, url=database
     )
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))

@@ -29,6 +29,7 @@ from omnicase.api import (
 )
 from omnicase.api.middleware import RequestContext
 from omnicase.channels.chat import routes as chat_routes
+from omnicase.channels.email import routes as email_routes
 from omnicase.channels.meta import routes as meta_routes
 from omnicase.channels.phone import routes as phone_routes
 from omnicase.channels.sms import routes as sms_routes
@@ -79,6 +80,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(inbox.router)
     app.include_router(replies.router)
     app.include_router(attachments.router)
+    app.include_router(email_routes.router)
     app.include_router(wfm_plan.router)
     app.include_router(sla.router)
     app.include_router(meta_routes.router)

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from omnicase.channels.attachments import AttachmentStore
-from omnicase.channels.base import InboxInput, ParseError, StatusUpdate
+from omnicase.channels.base import InboxInput, ParseError, ParseResult, StatusUpdate
 from omnicase.channels.registry import get_adapter
 from omnicase.ingest.pipeline import IngestStatus, ingest
 from omnicase.jobs import JobContext, RetryPolicy, defer, get_spec, job
@@ -170,6 +170,61 @@ def process_inbox_job(ctx: JobContext, inbox_id: int, brand_id: int | None = Non
 
 
 def process_inbox(db: Database, inbox_id: int, box: SecretBox, store: AttachmentStore) -> str:
+    item = _load(db, inbox_id, box, store)
+    if isinstance(item, str):
+        return item
+    adapter = get_adapter(item.channel)
+    try:
+        parsed = adapter.parse(item)
+        messages = [_stamp(m, item) for m in parsed.messages]
+    except ParseError as exc:
+        return _quarantine(db, inbox_id, str(exc))
+    results = ingest(db, messages) if messages else []
+    refused = _refused(results)
+    if refused:
+        return _quarantine(db, inbox_id, f"the pipeline refused message(s): {refused}")
+    with db.transaction() as session:
+        return _finish(session, inbox_id, parsed, results)
+
+
+def process_inbox_many(
+    db: Database, inbox_ids: list[int], box: SecretBox, store: AttachmentStore
+) -> dict[int, str]:
+    """Several rows at once (a backlog, a benchmark): parsed one by one, their messages
+    through one pipeline call, finished in one transaction. Same outcome as
+    :func:`process_inbox` row by row — a batch the pipeline refuses part of is redone
+    row by row so each row gets its own verdict."""
+    out: dict[int, str] = {}
+    done: list[tuple[int, ParseResult, int]] = []
+    messages: list[Any] = []
+    for inbox_id in inbox_ids:
+        item = _load(db, inbox_id, box, store)
+        if isinstance(item, str):
+            out[inbox_id] = item
+            continue
+        try:
+            parsed = get_adapter(item.channel).parse(item)
+            stamped = [_stamp(m, item) for m in parsed.messages]
+        except ParseError as exc:
+            out[inbox_id] = _quarantine(db, inbox_id, str(exc))
+            continue
+        done.append((inbox_id, parsed, len(stamped)))
+        messages += stamped
+    results = ingest(db, messages) if messages else []
+    if _refused(results):
+        for inbox_id, _, _ in done:
+            out[inbox_id] = process_inbox(db, inbox_id, box, store)
+        return out
+    with db.transaction() as session:
+        at = 0
+        for inbox_id, parsed, n in done:
+            out[inbox_id] = _finish(session, inbox_id, parsed, results[at : at + n])
+            at += n
+    return out
+
+
+def _load(db: Database, inbox_id: int, box: SecretBox, store: AttachmentStore) -> InboxInput | str:
+    """The row as the adapter sees it (attempts counted), or its status when done."""
     with db.transaction() as session:
         row = session.get(InboxItem, inbox_id)
         if row is None:
@@ -179,7 +234,7 @@ def process_inbox(db: Database, inbox_id: int, box: SecretBox, store: Attachment
         row.attempts += 1
         account = session.get(ChannelAccount, row.account_id)
         assert account is not None
-        item = InboxInput(
+        return InboxInput(
             id=row.id,
             channel=row.channel,
             account=account_view(session, box, account),
@@ -189,41 +244,39 @@ def process_inbox(db: Database, inbox_id: int, box: SecretBox, store: Attachment
             dedup_key=row.dedup_key,
             attachments=store,
         )
-    adapter = get_adapter(item.channel)
-    try:
-        parsed = adapter.parse(item)
-        messages = [_stamp(m, item) for m in parsed.messages]
-    except ParseError as exc:
-        return _quarantine(db, inbox_id, str(exc))
-    results = ingest(db, messages) if messages else []
-    refused = [
+
+
+def _refused(results: list[Any]) -> list[dict[str, Any]]:
+    return [
         {"index": i, "errors": r.errors}
         for i, r in enumerate(results)
         if r.status is IngestStatus.invalid
     ]
-    if refused:
-        return _quarantine(db, inbox_id, f"the pipeline refused message(s): {refused}")
-    with db.transaction() as session:
-        row = session.get(InboxItem, inbox_id)
-        assert row is not None
-        applied = [_apply_status(session, row.brand_id, s, inbox_id) for s in parsed.statuses]
-        for event in parsed.events:
-            record_event(
-                session,
-                f"channel.{event.kind}",
-                brand_id=row.brand_id,
-                data={"inbox": inbox_id, "channel": row.channel, **dict(event.data)},
-            )
-        row.status = InboxStatus.processed
-        row.processed_at = utcnow()
-        row.last_error = None
-        row.result = {
-            "messages": [r.message_id for r in results],
-            "duplicates": sum(r.status is IngestStatus.duplicate for r in results),
-            "statuses": sum(applied),
-            "events": len(parsed.events),
-        }
-        return row.status
+
+
+def _finish(session: Session, inbox_id: int, parsed: ParseResult, results: list[Any]) -> str:
+    """Statuses applied, events recorded, the row ``processed`` (caller's transaction)."""
+    row = session.get(InboxItem, inbox_id)
+    assert row is not None
+    applied = [_apply_status(session, row.brand_id, s, inbox_id) for s in parsed.statuses]
+    for event in parsed.events:
+        record_event(
+            session,
+            f"channel.{event.kind}",
+            brand_id=row.brand_id,
+            case_id=_event_case(session, row.brand_id, row.channel, event.data),
+            data={"inbox": inbox_id, "channel": row.channel, **dict(event.data)},
+        )
+    row.status = InboxStatus.processed
+    row.processed_at = utcnow()
+    row.last_error = None
+    row.result = {
+        "messages": [r.message_id for r in results],
+        "duplicates": sum(r.status is IngestStatus.duplicate for r in results),
+        "statuses": sum(applied),
+        "events": len(parsed.events),
+    }
+    return row.status
 
 
 def _stamp(message: Any, item: InboxInput) -> Any:
@@ -235,6 +288,27 @@ def _stamp(message: Any, item: InboxInput) -> Any:
         )
     meta = {**message.meta, "inbox_id": item.id, "account_id": item.account.id}
     return message.model_copy(update={"meta": meta})
+
+
+def _event_case(
+    session: Session, brand_id: int, channel: str, data: Mapping[str, Any]
+) -> int | None:
+    """The case an event belongs to: the one holding a message its ``thread`` names
+    (external ids, most relevant first), e.g. the reply an auto-reply answers."""
+    thread = [t for t in data.get("thread") or () if isinstance(t, str)][:20]
+    for external_id in thread:
+        case_id = session.scalar(
+            select(Message.case_id)
+            .where(
+                Message.brand_id == brand_id,
+                Message.channel == channel,
+                Message.external_id == external_id,
+            )
+            .limit(1)
+        )
+        if case_id is not None:
+            return int(case_id)
+    return None
 
 
 def _apply_status(session: Session, brand_id: int, update: StatusUpdate, inbox_id: int) -> bool:

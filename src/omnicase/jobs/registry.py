@@ -27,6 +27,7 @@ JOB_MODULES = (
     "omnicase.sla.notify",
     "omnicase.services.reason_models",
     "omnicase.channels.chat.fallback",
+    "omnicase.channels.email.imap",
 )
 
 

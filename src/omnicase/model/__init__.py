@@ -6,6 +6,7 @@ from omnicase.model.channels import CaseNote, ChannelAccount, InboxItem, InboxSt
 from omnicase.model.customers import Customer, Identity
 from omnicase.model.events import Event, QuarantinedInput
 from omnicase.model.jobs import Job, JobError, JobStatus
+from omnicase.model.mailboxes import ImapState
 from omnicase.model.orgs import (
     ApiToken,
     Engagement,
@@ -41,6 +42,7 @@ __all__ = [
     "Engagement",
     "Event",
     "Identity",
+    "ImapState",
     "InboxItem",
     "InboxStatus",
     "Job",

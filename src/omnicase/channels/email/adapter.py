@@ -1,7 +1,6 @@
-"""The email adapter: accounts are mailboxes; replies go out over SMTP (``send.py``).
-
-The parse side (RFC 5322 in → canonical message) is wired from ``parse.py`` when it
-lands; until then an email inbox row is quarantined with a clear reason."""
+"""The email adapter: accounts are mailboxes; mail comes in as raw RFC 5322 bytes (SMTP
+server ``smtpd.py``, IMAP poller ``imap.py``) parsed by ``inbound.py``; replies go out over
+SMTP (``send.py``)."""
 
 from __future__ import annotations
 
@@ -14,10 +13,13 @@ from omnicase.channels.base import (
     Account,
     AccountError,
     Adapter,
+    InboxInput,
     OutboundContext,
+    ParseResult,
     SendResult,
     check_settings,
 )
+from omnicase.channels.email.inbound import parse_inbox
 from omnicase.channels.email.send import new_message_id, send_email
 from omnicase.channels.registry import register
 
@@ -44,24 +46,46 @@ class EmailAdapter(Adapter):
         "smtp_starttls": bool,
         "smtp_tls": bool,
         "smtp_timeout": int,
+        "imap_host": str,
+        "imap_port": int,
+        "imap_user": str,
+        "imap_tls": bool,
+        "imap_starttls": bool,
+        "imap_folder": str,
+        "imap_move_to": str,
+        "imap_mark_seen": bool,
+        "imap_timeout": int,
     }
     secrets: ClassVar[tuple[str, ...]] = ("smtp_password", "imap_password")
 
     def check_account(self, channel: str, address: str, settings: Mapping[str, Any]) -> str:
         check_settings(self.settings, settings)
-        for key in ("from_name", "smtp_host", "smtp_user", "message_id_domain"):
+        for key in (
+            "from_name",
+            "smtp_host",
+            "smtp_user",
+            "message_id_domain",
+            "imap_host",
+            "imap_user",
+            "imap_folder",
+            "imap_move_to",
+        ):
             value = settings.get(key)
             if isinstance(value, str) and any(c in value for c in "\r\n"):
                 raise AccountError(f"settings.{key}", "must be one line (no CR or LF)")
         if isinstance(settings.get("reply_to"), str):
             _email(settings["reply_to"], "settings.reply_to")
-        port = settings.get("smtp_port")
-        if port is not None and not 0 < port < 65536:
-            raise AccountError("settings.smtp_port", "must be between 1 and 65535")
+        for key in ("smtp_port", "imap_port"):
+            port = settings.get(key)
+            if port is not None and not 0 < port < 65536:
+                raise AccountError(f"settings.{key}", "must be between 1 and 65535")
         return _email(address, "address")
 
     def new_external_id(self, account: Account) -> str:
         return new_message_id(account)
+
+    def parse(self, item: InboxInput) -> ParseResult:
+        return parse_inbox(item)
 
     def send(self, outbound: OutboundContext) -> SendResult:
         return send_email(outbound)
