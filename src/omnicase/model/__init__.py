@@ -15,15 +15,18 @@ from omnicase.model.orgs import (
     User,
 )
 from omnicase.model.routing import (
+    AgentLoad,
     AgentProfile,
     OverflowKind,
     OverflowRule,
     Presence,
     RoutingQueue,
+    RoutingState,
     TeamHours,
 )
 
 __all__ = [
+    "AgentLoad",
     "AgentProfile",
     "ApiToken",
     "Base",
@@ -47,6 +50,7 @@ __all__ = [
     "QuarantinedInput",
     "Role",
     "RoutingQueue",
+    "RoutingState",
     "Team",
     "TeamHours",
     "User",

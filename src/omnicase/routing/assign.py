@@ -65,6 +65,26 @@ class AgentState:
             last_assigned_at,
         )
 
+    def live(self, last_assigned_at: datetime | None, calls: int, chats: int, asyncs: int) -> AgentState:
+        """A copy of this (cached) profile with the agent's current idle time and load:
+        the batch moves the copy, never the cached object."""
+        load: Counter[str] = Counter()
+        load["call"], load["chat"], load["async"] = calls, chats, asyncs
+        return AgentState(
+            self.user_id,
+            self.organisation_id,
+            self.team_id,
+            self.presence,
+            self.level,
+            self.languages,
+            self.reasons,
+            self.channels,
+            self.brands,
+            self.capacity,
+            last_assigned_at,
+            load,
+        )
+
     def skill_miss(self, case: CaseFacts, min_level: int) -> str | None:
         """Why the agent's skills do not fit the case (presence and capacity aside)."""
         if self.brands and case.brand_id not in self.brands:

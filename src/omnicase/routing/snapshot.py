@@ -2,8 +2,9 @@
 team hours, settings, and the online agents with their load.
 
 Every read is one query per table for all the batch's brands (indexed), so routing N
-cases costs the same handful of queries as routing one. The snapshot lives for one
-transaction: nothing is cached across transactions (several processes route at once).
+cases costs the same handful of queries as routing one. What rarely changes (configuration,
+agents' profiles) is cached per process by :mod:`omnicase.routing.cache`, checked
+against the database's routing stamp at every batch; loads come from the counters.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class BrandConfig:
     queues: list[QueueSpec] = field(default_factory=list)
     rules: list[OverflowSpec] = field(default_factory=list)
     engagements: list[EngagementSpec] = field(default_factory=list)
+    by_key: dict[str, QueueSpec] = field(default_factory=dict)
 
     @property
     def capacity(self) -> Mapping[str, int]:
@@ -101,7 +103,17 @@ class BrandConfig:
         return value if isinstance(value, int) and value >= 0 else DEFAULT_GRACE_SECONDS
 
     def queue(self, key: str) -> QueueSpec | None:
-        return next((q for q in self.queues if q.key == key), None)
+        if len(self.by_key) != len(self.queues):
+            self.by_key = {q.key: q for q in reversed(self.queues)}
+        return self.by_key.get(key)
+
+    def engaged_teams(self, today: date) -> set[int]:
+        """Provider teams with an engagement on the brand running today."""
+        return {
+            e.team_id
+            for e in self.engagements
+            if e.starts_on <= today and (e.ends_on is None or e.ends_on >= today)
+        }
 
     @property
     def uses_tags(self) -> bool:
@@ -213,25 +225,19 @@ def with_tags(conn: Connection, cases: list[CaseFacts]) -> list[CaseFacts]:
     return [replace(c, tags=tags.get(c.customer_id, frozenset())) for c in cases]
 
 
-def load_agents(
+def load_agent_profiles(
     conn: Connection, configs: Mapping[int, BrandConfig], today: date
 ) -> dict[int, AgentState]:
     """Online agents who may serve one of these brands (their staff, or a provider team
-    engaged today), with their open cases per channel kind."""
+    engaged today), without their load: what :mod:`omnicase.routing.cache` keeps while
+    the routing stamp holds (loads and idle times are read per batch)."""
     brand_ids = sorted(configs)
-    teams = sorted(
-        {
-            e.team_id
-            for cfg in configs.values()
-            for e in cfg.engagements
-            if e.starts_on <= today and (e.ends_on is None or e.ends_on >= today)
-        }
-    )
+    teams = sorted({t for cfg in configs.values() for t in cfg.engaged_teams(today)})
     side: ColumnElement[bool] = User.organisation_id.in_(brand_ids)
     if teams:
         side = or_(side, User.team_id.in_(teams))
     agents: dict[int, AgentState] = {}
-    for user_id, org, team, presence, level, skills, capacity, last in conn.execute(
+    for user_id, org, team, presence, level, skills, capacity in conn.execute(
         select(
             AgentProfile.user_id,
             User.organisation_id,
@@ -240,7 +246,6 @@ def load_agents(
             AgentProfile.level,
             cast_text(AgentProfile.skills),
             cast_text(AgentProfile.capacity),
-            AgentProfile.last_assigned_at,
         )
         .join(User, User.id == AgentProfile.user_id)
         .where(
@@ -251,20 +256,9 @@ def load_agents(
         )
     ):
         agents[user_id] = AgentState.of(
-            user_id, org, team, presence, level, parsed(skills), parsed(capacity), last
+            user_id, org, team, presence, level, parsed(skills), parsed(capacity), None
         )
-    load_loads(conn, agents)
     return agents
-
-
-def load_loads(conn: Connection, agents: Mapping[int, AgentState]) -> None:
-    for part in _chunks(sorted(agents)):
-        for assignee, channel, n in conn.execute(
-            select(C.assignee_id, C.channel, func.count())
-            .where(C.assignee_id.in_(part), C.status.in_(OPEN))
-            .group_by(C.assignee_id, C.channel)
-        ):
-            agents[assignee].load[channel_kind(channel)] += int(n)
 
 
 @dataclass(slots=True)
@@ -296,6 +290,7 @@ def load_queue_stats(
     stats = QueueStats()
     since = now - timedelta(hours=1)
     handled_brands: set[int] = set()
+    counts: dict[tuple[int, str], Any] = {}
     for b, queue in sorted(set(queues)):
         cfg = configs[b]
         rules = [
@@ -344,9 +339,12 @@ def load_queue_stats(
             .limit(limit + extra)
             .subquery()
         )
-        stats.backlog[(b, queue)] = int(
-            conn.execute(select(func.count()).select_from(waiting)).scalar_one()
-        )
+        counts[(b, queue)] = select(func.count()).select_from(waiting).scalar_subquery()
+    if counts:  # every queue's bounded count in one statement (one round trip)
+        keys = list(counts)
+        row = conn.execute(select(*(counts[k] for k in keys))).one()
+        for key, n in zip(keys, row, strict=True):
+            stats.backlog[key] = int(n)
     return stats
 
 
