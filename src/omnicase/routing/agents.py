@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from omnicase.model import AgentProfile, Case, Engagement, Organisation, Presence, User
 from omnicase.routing.assign import AgentState
 from omnicase.routing.configure import profile_of
+from omnicase.routing.loads import lock_routing, read_loads
 from omnicase.routing.router import RoutingOutcome, route_cases
 from omnicase.routing.rules import CHANNEL_KIND, KINDS, CaseFacts, channel_kind
-from omnicase.routing.loads import lock_routing, read_loads
 from omnicase.routing.snapshot import OPEN, WAITING, load_configs, routing_settings
 from omnicase.routing.urgency import urgency_order
 from omnicase.services.cases import ActionError, record_event
@@ -64,7 +64,9 @@ def _lock_sides(session: Session, user: User, now: datetime) -> None:
     a presence change or a pull does not interleave with a push decision about them."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    teams = [user.team_id] if user.team_id is not None and not _is_brand_staff(session, user) else []
+    teams = (
+        [user.team_id] if user.team_id is not None and not _is_brand_staff(session, user) else []
+    )
     lock_routing(session.connection(), _serving(session, user, now.date()), teams)
 
 

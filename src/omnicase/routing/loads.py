@@ -130,9 +130,7 @@ class Drift:
     counted: int
 
 
-def _drifts(
-    stored: Mapping[int, Counter[str]], counted: Mapping[int, Counter[str]]
-) -> list[Drift]:
+def _drifts(stored: Mapping[int, Counter[str]], counted: Mapping[int, Counter[str]]) -> list[Drift]:
     out = []
     for user_id in sorted(set(stored) | set(counted)):
         have, want = stored.get(user_id, Counter()), counted.get(user_id, Counter())

@@ -25,9 +25,10 @@ from datetime import date, datetime
 from time import perf_counter
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, update
+from sqlalchemy import Connection, Table, bindparam, insert, text, update
 
 from omnicase.model import AgentProfile, Case, Event
+from omnicase.model.base import UTCDateTime
 from omnicase.routing.assign import AgentIndex, AgentState, adjust, choose_agent
 from omnicase.routing.cache import brand_snapshots, live_agents
 from omnicase.routing.loads import lock_routing
@@ -61,11 +62,18 @@ _UPDATE_CASE = (
         updated_at=bindparam("updated_at"),
     )
 )
-_UPDATE_AGENT = (
+_UPDATE_AGENTS = (
     update(PROFILES)
-    .where(PROFILES.c.user_id == bindparam("_id"))
+    .where(PROFILES.c.user_id.in_(bindparam("ids", expanding=True)))
     .values(last_assigned_at=bindparam("at"))
 )
+#: PostgreSQL: every case of the batch in one statement (one round trip, one plan)
+_UPDATE_CASES_PG = text(
+    "UPDATE cases SET queue = v.queue, team_id = v.team_id, assignee_id = v.assignee_id,"
+    " updated_at = :at FROM unnest(CAST(:ids AS integer[]), CAST(:queues AS varchar[]),"
+    " CAST(:teams AS integer[]), CAST(:assignees AS integer[]))"
+    " AS v(id, queue, team_id, assignee_id) WHERE cases.id = v.id"
+).bindparams(bindparam("at", type_=UTCDateTime()))
 
 
 @dataclass(slots=True)
@@ -172,7 +180,9 @@ def route_cases(
         cases = with_tags(conn, cases)
     agents: dict[int, AgentState] = {}
     if assign:
-        lock_routing(conn, (), sorted({t for c in configs.values() for t in c.engaged_teams(today)}))
+        lock_routing(
+            conn, (), sorted({t for c in configs.values() for t in c.engaged_teams(today)})
+        )
         agents = live_agents(conn, snapshots)
     placed = {c.id: select_queue(configs[c.brand_id].queues, c) for c in cases}
     stats = (
@@ -208,17 +218,31 @@ def route_cases(
         if event is not None:
             events.append({**event, "actor": actor, "at": now})
         outcome.routed += 1
-    if case_rows:
-        for r in case_rows:
-            r["updated_at"] = now
-        conn.execute(_UPDATE_CASE, case_rows)
+    _write_cases(conn, case_rows, now)
     if outcome.assigned:
-        conn.execute(
-            _UPDATE_AGENT, [{"_id": a, "at": now} for a in sorted(set(outcome.assigned.values()))]
-        )
+        conn.execute(_UPDATE_AGENTS, {"ids": sorted(set(outcome.assigned.values())), "at": now})
     if events:
         conn.execute(insert(EVENTS), events)
     return outcome
+
+
+def _write_cases(conn: Connection, rows: list[dict[str, Any]], now: datetime) -> None:
+    """The batch's queue / team / assignee changes, set-based."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            _UPDATE_CASES_PG,
+            {
+                "at": now,
+                "ids": [r["_id"] for r in rows],
+                "queues": [r["queue"] for r in rows],
+                "teams": [r["team_id"] for r in rows],
+                "assignees": [r["assignee_id"] for r in rows],
+            },
+        )
+        return
+    conn.execute(_UPDATE_CASE, [{**r, "updated_at": now} for r in rows])
 
 
 def _measured(

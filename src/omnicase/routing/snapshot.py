@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Table, Text, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Table,
+    Text,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy import cast as cast_sql
 
 from omnicase.model import (
@@ -40,7 +50,6 @@ from omnicase.routing.rules import (
     EngagementSpec,
     QueueRule,
     QueueSpec,
-    channel_kind,
 )
 
 C = cast(Table, Case.__table__).c
@@ -270,6 +279,31 @@ class QueueStats:
     online: Counter[tuple[int, str]] = field(default_factory=Counter)
 
 
+#: statements built once (compiled once per dialect): a batch runs them per brand / queue
+_HANDLED = (
+    select(C.queue, func.count())
+    .where(
+        C.brand_id == bindparam("b"),
+        C.last_message_at >= bindparam("since"),
+        C.team_id.is_(None),
+        or_(C.first_response_at >= bindparam("since"), C.resolved_at >= bindparam("since")),
+    )
+    .group_by(C.queue)
+)
+_BACKLOG = select(func.count()).select_from(
+    select(C.id)
+    .where(
+        C.brand_id == bindparam("b"),
+        C.queue == bindparam("q"),
+        C.assignee_id.is_(None),
+        C.status.in_(WAITING),
+        C.team_id.is_(None),
+    )
+    .limit(bindparam("n", type_=Integer))
+    .subquery()
+)
+
+
 def stats_needed(configs: Mapping[int, BrandConfig]) -> bool:
     return any(r.kind in ("wait_over", "backlog_over") for c in configs.values() for r in c.rules)
 
@@ -290,7 +324,6 @@ def load_queue_stats(
     stats = QueueStats()
     since = now - timedelta(hours=1)
     handled_brands: set[int] = set()
-    counts: dict[tuple[int, str], Any] = {}
     for b, queue in sorted(set(queues)):
         cfg = configs[b]
         rules = [
@@ -308,16 +341,7 @@ def load_queue_stats(
         )
         if b not in handled_brands:
             handled_brands.add(b)
-            for q, n in conn.execute(
-                select(C.queue, func.count())
-                .where(
-                    C.brand_id == b,
-                    C.last_message_at >= since,
-                    C.team_id.is_(None),
-                    or_(C.first_response_at >= since, C.resolved_at >= since),
-                )
-                .group_by(C.queue)
-            ):
+            for q, n in conn.execute(_HANDLED, {"b": b, "since": since}):
                 stats.handled[(b, q)] = int(n)
         handled = stats.handled[(b, queue)]
         per_hour = float(handled) or stats.online[(b, queue)] * cfg.handled_per_agent_hour
@@ -327,24 +351,9 @@ def load_queue_stats(
                 limit = max(limit, int(r.params.get("cases", 0)) + 1)
             else:
                 limit = max(limit, int(float(r.params.get("seconds", 0)) * per_hour / 3600) + 2)
-        waiting = (
-            select(C.id)
-            .where(
-                C.brand_id == b,
-                C.queue == queue,
-                C.assignee_id.is_(None),
-                C.status.in_(WAITING),
-                C.team_id.is_(None),
-            )
-            .limit(limit + extra)
-            .subquery()
+        stats.backlog[(b, queue)] = int(
+            conn.execute(_BACKLOG, {"b": b, "q": queue, "n": limit + extra}).scalar_one()
         )
-        counts[(b, queue)] = select(func.count()).select_from(waiting).scalar_subquery()
-    if counts:  # every queue's bounded count in one statement (one round trip)
-        keys = list(counts)
-        row = conn.execute(select(*(counts[k] for k in keys))).one()
-        for key, n in zip(keys, row, strict=True):
-            stats.backlog[key] = int(n)
     return stats
 
 

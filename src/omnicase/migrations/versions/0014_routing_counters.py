@@ -165,7 +165,9 @@ def upgrade() -> None:
         sa.Column("load_call", sa.Integer(), nullable=False),
         sa.Column("load_chat", sa.Integer(), nullable=False),
         sa.Column("load_async", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_agent_loads_user_id_users")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_agent_loads_user_id_users")
+        ),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_agent_loads")),
     )
     op.create_table(
