@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from omnicase.cli import app as cli_app
 from omnicase.ingest.pipeline import ingest, ingest_one
-from omnicase.model import AgentProfile, Case, Organisation, Team
+from omnicase.model import AgentProfile, Case, Engagement, Organisation, Team, User
 from omnicase.routing.agents import do_reevaluate_brand
 from omnicase.routing.cache import routing_stamp
 from omnicase.routing.configure import do_set_agent_profile
@@ -107,8 +107,6 @@ def test_profile_and_presence_changes_redraw_the_stamp(db: Database) -> None:
     with db.engine.connect() as conn:
         before = routing_stamp(conn)
     with db.transaction() as s:
-        from omnicase.model import User
-
         user = s.get(User, english)
         assert user is not None
         do_set_agent_profile(s, user, {"skills": {"languages": ["en", "fr"]}}, who(db, english))
@@ -151,12 +149,11 @@ def _online_without_pull(db: Database, agent: int) -> None:
         )
 
 
-@pytest.mark.parametrize("rounds", [3])
-def test_two_transactions_never_fill_one_slot_twice(db: Database, rounds: int) -> None:
+def test_two_transactions_never_fill_one_slot_twice(db: Database) -> None:
     if db.dialect != "postgresql":
         pytest.skip("SQLite runs one writer at a time")
     world = make_world(db)
-    for n in range(rounds):
+    for n in range(3):  # three races, a fresh one-slot agent each
         agent = add_agent(db, world, capacity={"call": 1}, presence="offline")
         waiting = [
             ingest_one(
@@ -191,8 +188,6 @@ def test_a_provider_agent_of_two_brands_is_not_filled_twice(db: Database) -> Non
         )
     for brand in ("acme", "globex"):
         with db.reading() as s:
-            from omnicase.model import Engagement
-
             engagement = s.scalar(
                 select(Engagement.id).where(
                     Engagement.team_id == world.ids["team"],
