@@ -587,6 +587,27 @@ def sla_explain(
     print(json.dumps(info) if as_json else render(info))
 
 
+@routing_app.command("recount")
+def routing_recount(
+    repair: Annotated[bool, typer.Option(help="set differing counters to the count")] = False,
+    database: DbUrl = None,
+) -> None:
+    """Check agents' load counters against a count of their open cases (exit 1 on drift
+    unless --repair)."""
+    from omnicase.routing.loads import do_recount_loads
+
+    with _db(database).write_engine.begin() as conn:
+        drifts = do_recount_loads(conn, repair=repair)
+    for d in drifts:
+        print(f"agent {d.user_id} {d.kind}: counter {d.stored}, cases {d.counted}")
+    if not drifts:
+        print("load counters agree with the cases")
+    elif repair:
+        print(f"repaired {len(drifts)} counters")
+    else:
+        raise typer.Exit(1)
+
+
 @eval_app.command("threading")
 def eval_threading(
     directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)] = Path(

@@ -4,7 +4,9 @@ offline re-queues and re-evaluations (hypothesis):
 * a case is never newly assigned to an agent who is not online;
 * no agent ever holds more open cases of a channel kind than their capacity;
 * a provider agent only ever holds cases handed to their team and covered by its
-  engagement (here: acme's email and chat).
+  engagement (here: acme's email and chat);
+* the agents' load counters (``agent_loads``, kept by triggers) equal a recount of the
+  cases after every step, whichever path changed them (patch, pipeline, pull, re-queue).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy import select
 from omnicase.ingest.pipeline import ingest
 from omnicase.model import Case, User
 from omnicase.routing.agents import do_reevaluate_brand, do_requeue_offline, do_take_next_case
+from omnicase.routing.loads import check_loads
 from omnicase.routing.rules import capacity_of, channel_kind
 from omnicase.services.cases import do_patch_case
 from omnicase.store.db import Database
@@ -41,7 +44,7 @@ arrive = st.tuples(
 presence = st.tuples(
     st.just("presence"), st.integers(0, 4), st.sampled_from(("online", "away", "offline"))
 )
-resolve = st.tuples(st.just("resolve"), st.integers(0, 30))
+resolve = st.tuples(st.sampled_from(("resolve", "pending", "reassign")), st.integers(0, 30))
 reply = st.tuples(st.just("reply"), st.integers(0, 30))
 pull = st.tuples(st.just("pull"), st.integers(0, 4))
 tick = st.tuples(st.sampled_from(("requeue", "reevaluate")), st.integers(0, 600))
@@ -116,6 +119,15 @@ class Sim:
                 row = s.get(Case, case_id)
                 if row is not None and row.merged_into_id is None and row.status != "closed":
                     do_patch_case(s, row, {"status": "resolved"}, admin(self.db, self.world))
+        elif kind in ("pending", "reassign") and self.sent:
+            # a status change that keeps the case open, and a supervisor's reassignment to
+            # no one (an override that frees capacity): the counters must follow both
+            case_id = self.sent[op[1] % len(self.sent)][0]
+            change = {"status": "pending"} if kind == "pending" else {"assignee_id": None}
+            with self.db.transaction() as s:
+                row = s.get(Case, case_id)
+                if row is not None and row.merged_into_id is None and row.status != "closed":
+                    do_patch_case(s, row, change, admin(self.db, self.world))
         elif kind == "reply" and self.sent:
             _, first = self.sent[op[1] % len(self.sent)]
             self.n += 1
@@ -161,6 +173,8 @@ class Sim:
                     assert team == self.world.ids["team"] and channel in ENGAGED, case_id
         for (agent, kind), n in load.items():
             assert n <= capacity_of(kind, CAPACITY, {}), (agent, kind, n)
+        with self.db.engine.connect() as conn:
+            assert check_loads(conn) == []
 
 
 @pytest.mark.slow

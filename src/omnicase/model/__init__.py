@@ -18,16 +18,19 @@ from omnicase.model.orgs import (
 )
 from omnicase.model.reasons import ReasonCorrection, ReasonModelVersion
 from omnicase.model.routing import (
+    AgentLoad,
     AgentProfile,
     OverflowKind,
     OverflowRule,
     Presence,
     RoutingQueue,
+    RoutingState,
     TeamHours,
 )
 from omnicase.model.sla import Calendar, SlaPolicy
 
 __all__ = [
+    "AgentLoad",
     "AgentProfile",
     "ApiToken",
     "Base",
@@ -59,6 +62,7 @@ __all__ = [
     "ReasonModelVersion",
     "Role",
     "RoutingQueue",
+    "RoutingState",
     "SlaPolicy",
     "Team",
     "TeamHours",

@@ -12,7 +12,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from omnicase.model.base import Base, utcnow
@@ -103,3 +112,32 @@ class AgentProfile(Base):
     presence: Mapped[str] = mapped_column(String(16), default=Presence.offline)
     presence_since: Mapped[datetime] = mapped_column(default=utcnow)
     last_assigned_at: Mapped[datetime | None] = mapped_column()
+
+
+class AgentLoad(Base):
+    """An agent's open cases (new / open / pending) per channel kind, kept by database
+    triggers on ``cases`` (migration 0014) in the transaction of every write that assigns,
+    unassigns, moves or closes a case, whichever code path makes it; ``omnicase routing
+    recount`` checks them against a count. Routing reads them instead of counting."""
+
+    __tablename__ = "agent_loads"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    load_call: Mapped[int] = mapped_column(Integer, default=0)
+    load_chat: Mapped[int] = mapped_column(Integer, default=0)
+    load_async: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RoutingState(Base):
+    """One row: ``version`` is bumped by database triggers on every change to what a
+    routing snapshot caches (agents' profiles and presence, users' side and role, queues,
+    overflow rules, engagements, team hours, brands' settings), and ``stamp`` redrawn at
+    random with it: a process's cached snapshot is used only while the stamp it was read
+    at is still current (a stamp from a rolled-back bump or an emptied database never
+    comes back; a counter alone could)."""
+
+    __tablename__ = "routing_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    stamp: Mapped[int] = mapped_column(BigInteger)

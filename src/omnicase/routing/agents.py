@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, not_, or_, select, update
 from sqlalchemy.orm import Session
 
-from omnicase.ingest.locks import lock_keys
 from omnicase.model import AgentProfile, Case, Engagement, Organisation, Presence, User
 from omnicase.routing.assign import AgentState
 from omnicase.routing.configure import profile_of
+from omnicase.routing.loads import lock_routing, read_loads
 from omnicase.routing.router import RoutingOutcome, route_cases
 from omnicase.routing.rules import CHANNEL_KIND, KINDS, CaseFacts, channel_kind
-from omnicase.routing.snapshot import OPEN, WAITING, load_configs, load_loads, routing_settings
+from omnicase.routing.snapshot import OPEN, WAITING, load_configs, routing_settings
 from omnicase.routing.urgency import urgency_order
 from omnicase.services.cases import ActionError, record_event
 from omnicase.store.scope import Principal
@@ -38,6 +38,7 @@ def do_set_presence(
         raise ActionError(
             f"presence: one of {', '.join(Presence.__members__)}", field="presence", status=422
         )
+    _lock_sides(session, user, now)
     profile = profile_of(session, user.id)
     if profile.presence != presence:
         before = profile.presence
@@ -56,6 +57,22 @@ def do_set_presence(
             if do_take_next_case(session, user, now, who, cause="available") is None:
                 break
     return profile
+
+
+def _lock_sides(session: Session, user: User, now: datetime) -> None:
+    """The routing locks of every brand the agent serves (and of their provider team):
+    a presence change or a pull does not interleave with a push decision about them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    teams = (
+        [user.team_id] if user.team_id is not None and not _is_brand_staff(session, user) else []
+    )
+    lock_routing(session.connection(), _serving(session, user, now.date()), teams)
+
+
+def _is_brand_staff(session: Session, user: User) -> bool:
+    org = session.get(Organisation, user.organisation_id)
+    return org is not None and org.kind == "brand"
 
 
 def _capacities(session: Session, user: User) -> dict[str, int]:
@@ -79,7 +96,7 @@ def _agent_state(session: Session, user: User) -> AgentState:
         profile.capacity,
         profile.last_assigned_at,
     )
-    load_loads(session.connection(), {user.id: agent})
+    agent.load.update(read_loads(session.connection(), [user.id]).get(user.id, {}))
     return agent
 
 
@@ -192,9 +209,7 @@ def do_take_next_case(
     profile = profile_of(session, user.id)
     if profile.presence != Presence.online:
         raise ActionError("set your presence to online to take cases", field="presence")
-    brands = _serving(session, user, now.date())
-    if session.get_bind().dialect.name == "postgresql":
-        lock_keys(session.connection(), [f"routing:{b}" for b in brands])
+    _lock_sides(session, user, now)
     found = next_best_case(session, user, now, lock=True)
     if found is None:
         return None

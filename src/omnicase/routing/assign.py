@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from omnicase.model import Presence
-from omnicase.routing.rules import CaseFacts, EngagementSpec, capacity_of, channel_kind
+from omnicase.routing.rules import KINDS, CaseFacts, EngagementSpec, capacity_of, channel_kind
 
 _NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -35,8 +35,9 @@ class AgentState:
     brands: frozenset[int] = frozenset()
     capacity: Mapping[str, int] = field(default_factory=dict)
     last_assigned_at: datetime | None = None
-    #: open cases per channel kind (across every brand the agent serves)
-    load: Counter[str] = field(default_factory=Counter)
+    #: open cases per channel kind (across every brand the agent serves); every kind
+    #: present (a plain dict: building one per agent per batch must be cheap)
+    load: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
 
     @classmethod
     def of(
@@ -63,6 +64,26 @@ class AgentState:
             frozenset(int(b) for b in s.get("brands") or ()),
             dict(capacity or {}),
             last_assigned_at,
+        )
+
+    def live(
+        self, last_assigned_at: datetime | None, calls: int, chats: int, asyncs: int
+    ) -> AgentState:
+        """A copy of this (cached) profile with the agent's current idle time and load:
+        the batch moves the copy, never the cached object."""
+        return AgentState(
+            self.user_id,
+            self.organisation_id,
+            self.team_id,
+            self.presence,
+            self.level,
+            self.languages,
+            self.reasons,
+            self.channels,
+            self.brands,
+            self.capacity,
+            last_assigned_at,
+            {"call": calls, "chat": chats, "async": asyncs},
         )
 
     def skill_miss(self, case: CaseFacts, min_level: int) -> str | None:
@@ -163,13 +184,36 @@ def choose_agent(
     excluded: Counter[str] = Counter()
     examined = 0
     best: AgentState | None = None
+    # the same checks as side_miss then skill_miss, with what depends on the case alone
+    # worked out once (a decision may pass over dozens of agents)
+    online = Presence.online
+    brand, language, reason, channel = case.brand_id, case.language, case.reason, case.channel
+    covered = team_id is None or any(
+        e.team_id == team_id and e.why_not(case, queue, today) is None for e in engagements
+    )
+    miss_language, miss_reason = f"skills: language {language}", f"skills: reason {reason}"
+    miss_channel = f"skills: channel {channel}"
     for agent in index.best_first(kind):
         examined += 1
-        why = (
-            ("not online" if agent.presence != Presence.online else None)
-            or agent.side_miss(case, team_id, queue, engagements, today)
-            or agent.skill_miss(case, min_level)
-        )
+        why: str | None = None
+        if agent.presence != online:
+            why = "not online"
+        elif team_id is None and agent.organisation_id != brand:
+            why = "not the brand's staff"
+        elif team_id is not None and agent.team_id != team_id:
+            why = "not the case's team"
+        elif not covered:
+            why = "engagement does not cover the case"
+        elif agent.brands and brand not in agent.brands:
+            why = "skills: brand"
+        elif agent.languages and language and language not in agent.languages:
+            why = miss_language
+        elif agent.reasons and reason and reason not in agent.reasons:
+            why = miss_reason
+        elif agent.channels and channel not in agent.channels:
+            why = miss_channel
+        elif agent.level < min_level:
+            why = f"level {agent.level} < {min_level}"
         if why is None:
             best = agent
             break

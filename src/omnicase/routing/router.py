@@ -9,8 +9,12 @@ queue / team / assignee, the agents' ``last_assigned_at``, and one event per dec
 with everything tried (``case.routed``, ``case.assigned``), which ``omnicase routing
 explain`` prints.
 
-On PostgreSQL a transaction-scoped advisory lock per brand serialises routing decisions
-(two processes must not both fill an agent's last slot); SQLite serialises writers already.
+Configuration and agents' profiles come from a per-process cache checked against the
+database's routing stamp (:mod:`omnicase.routing.cache`); loads from the counters the
+database keeps (:mod:`omnicase.routing.loads`), read after the locks. On PostgreSQL
+transaction-scoped advisory locks per brand and per engaged provider team serialise
+routing decisions (two processes must not both fill an agent's last slot); SQLite
+serialises writers already.
 """
 
 from __future__ import annotations
@@ -21,11 +25,13 @@ from datetime import date, datetime
 from time import perf_counter
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, insert, update
+from sqlalchemy import Connection, Table, bindparam, insert, text, update
 
-from omnicase.ingest.locks import lock_keys
 from omnicase.model import AgentProfile, Case, Event
+from omnicase.model.base import UTCDateTime
 from omnicase.routing.assign import AgentIndex, AgentState, adjust, choose_agent
+from omnicase.routing.cache import brand_snapshots, live_agents
+from omnicase.routing.loads import lock_routing
 from omnicase.routing.overflow import OverflowSpec, choose_team
 from omnicase.routing.rules import CaseFacts, QueueSpec, channel_kind, select_queue
 from omnicase.routing.snapshot import (
@@ -36,11 +42,8 @@ from omnicase.routing.snapshot import (
     case_facts,
     customer_cases,
     internal_open,
-    load_agents,
-    load_configs,
     load_queue_stats,
     stats_needed,
-    team_hours,
     with_tags,
 )
 from omnicase.routing.urgency import urgency_key
@@ -59,11 +62,18 @@ _UPDATE_CASE = (
         updated_at=bindparam("updated_at"),
     )
 )
-_UPDATE_AGENT = (
+_UPDATE_AGENTS = (
     update(PROFILES)
-    .where(PROFILES.c.user_id == bindparam("_id"))
+    .where(PROFILES.c.user_id.in_(bindparam("ids", expanding=True)))
     .values(last_assigned_at=bindparam("at"))
 )
+#: PostgreSQL: every case of the batch in one statement (one round trip, one plan)
+_UPDATE_CASES_PG = text(
+    "UPDATE cases SET queue = v.queue, team_id = v.team_id, assignee_id = v.assignee_id,"
+    " updated_at = :at FROM unnest(CAST(:ids AS integer[]), CAST(:queues AS varchar[]),"
+    " CAST(:teams AS integer[]), CAST(:assignees AS integer[]))"
+    " AS v(id, queue, team_id, assignee_id) WHERE cases.id = v.id"
+).bindparams(bindparam("at", type_=UTCDateTime()))
 
 
 @dataclass(slots=True)
@@ -162,24 +172,28 @@ def route_cases(
     if not cases:
         return outcome
     brands = sorted({c.brand_id for c in cases})
-    if conn.dialect.name == "postgresql":
-        lock_keys(conn, [f"routing:{b}" for b in brands])
-    configs = load_configs(conn, brands)
+    today = now.date()
+    lock_routing(conn, brands)
+    snapshots = brand_snapshots(conn, brands, today)
+    configs = {b: snap.config for b, snap in snapshots.items()}
     if any(cfg.uses_tags for cfg in configs.values()):
         cases = with_tags(conn, cases)
-    today = now.date()
-    agents = load_agents(conn, configs, today) if assign else {}
+    agents: dict[int, AgentState] = {}
+    if assign:
+        lock_routing(
+            conn, (), sorted({t for c in configs.values() for t in c.engaged_teams(today)})
+        )
+        agents = live_agents(conn, snapshots)
     placed = {c.id: select_queue(configs[c.brand_id].queues, c) for c in cases}
     stats = (
-        load_queue_stats(
-            conn, configs, agents, now, {(c.brand_id, placed[c.id][0]) for c in cases}, len(cases)
-        )
+        load_queue_stats(conn, configs, agents, now, _measured(cases, placed, configs), len(cases))
         if stats_needed(configs)
         else QueueStats()
     )
     share_brands = {b for b, cfg in configs.items() if any(r.kind == "share" for r in cfg.rules)}
     sides = customer_cases(conn, [c.customer_id for c in cases if c.brand_id in share_brands])
-    ctx = _Context(now, configs, stats, team_hours(conn, configs), sides)
+    hours = {t: entry for snap in snapshots.values() for t, entry in snap.hours.items()}
+    ctx = _Context(now, configs, stats, hours, sides)
     for c in cases:  # the batch's own cases are decided now, not counted as waiting
         if c.assignee_id is None and c.team_id is None and c.status in WAITING and c.queue:
             stats.backlog[(c.brand_id, c.queue)] -= 1
@@ -204,17 +218,49 @@ def route_cases(
         if event is not None:
             events.append({**event, "actor": actor, "at": now})
         outcome.routed += 1
-    if case_rows:
-        for r in case_rows:
-            r["updated_at"] = now
-        conn.execute(_UPDATE_CASE, case_rows)
+    _write_cases(conn, case_rows, now)
     if outcome.assigned:
-        conn.execute(
-            _UPDATE_AGENT, [{"_id": a, "at": now} for a in sorted(set(outcome.assigned.values()))]
-        )
+        conn.execute(_UPDATE_AGENTS, {"ids": sorted(set(outcome.assigned.values())), "at": now})
     if events:
         conn.execute(insert(EVENTS), events)
     return outcome
+
+
+def _write_cases(conn: Connection, rows: list[dict[str, Any]], now: datetime) -> None:
+    """The batch's queue / team / assignee changes, set-based."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            _UPDATE_CASES_PG,
+            {
+                "at": now,
+                "ids": [r["_id"] for r in rows],
+                "queues": [r["queue"] for r in rows],
+                "teams": [r["team_id"] for r in rows],
+                "assignees": [r["assignee_id"] for r in rows],
+            },
+        )
+        return
+    conn.execute(_UPDATE_CASE, [{**r, "updated_at": now} for r in rows])
+
+
+def _measured(
+    cases: Iterable[CaseFacts],
+    placed: Mapping[int, tuple[str, list[list[Any]]]],
+    configs: Mapping[int, BrandConfig],
+) -> set[tuple[int, str]]:
+    """The (brand, queue) pairs whose backlog or wait a rule will ask about: a wait or
+    backlog rule has one of the batch's cases of that queue in its scope."""
+    out: set[tuple[int, str]] = set()
+    for c in cases:
+        queue = placed[c.id][0]
+        if (c.brand_id, queue) not in out and any(
+            r.kind in ("wait_over", "backlog_over") and r.scope_miss(c, queue) is None
+            for r in configs[c.brand_id].rules
+        ):
+            out.add((c.brand_id, queue))
+    return out
 
 
 def _decide(

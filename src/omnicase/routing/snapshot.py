@@ -2,8 +2,9 @@
 team hours, settings, and the online agents with their load.
 
 Every read is one query per table for all the batch's brands (indexed), so routing N
-cases costs the same handful of queries as routing one. The snapshot lives for one
-transaction: nothing is cached across transactions (several processes route at once).
+cases costs the same handful of queries as routing one. What rarely changes (configuration,
+agents' profiles) is cached per process by :mod:`omnicase.routing.cache`, checked
+against the database's routing stamp at every batch; loads come from the counters.
 """
 
 from __future__ import annotations
@@ -15,7 +16,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Table, Text, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Table,
+    Text,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy import cast as cast_sql
 
 from omnicase.model import (
@@ -39,7 +50,6 @@ from omnicase.routing.rules import (
     EngagementSpec,
     QueueRule,
     QueueSpec,
-    channel_kind,
 )
 
 C = cast(Table, Case.__table__).c
@@ -84,6 +94,7 @@ class BrandConfig:
     queues: list[QueueSpec] = field(default_factory=list)
     rules: list[OverflowSpec] = field(default_factory=list)
     engagements: list[EngagementSpec] = field(default_factory=list)
+    by_key: dict[str, QueueSpec] = field(default_factory=dict)
 
     @property
     def capacity(self) -> Mapping[str, int]:
@@ -101,7 +112,17 @@ class BrandConfig:
         return value if isinstance(value, int) and value >= 0 else DEFAULT_GRACE_SECONDS
 
     def queue(self, key: str) -> QueueSpec | None:
-        return next((q for q in self.queues if q.key == key), None)
+        if len(self.by_key) != len(self.queues):
+            self.by_key = {q.key: q for q in reversed(self.queues)}
+        return self.by_key.get(key)
+
+    def engaged_teams(self, today: date) -> set[int]:
+        """Provider teams with an engagement on the brand running today."""
+        return {
+            e.team_id
+            for e in self.engagements
+            if e.starts_on <= today and (e.ends_on is None or e.ends_on >= today)
+        }
 
     @property
     def uses_tags(self) -> bool:
@@ -213,25 +234,19 @@ def with_tags(conn: Connection, cases: list[CaseFacts]) -> list[CaseFacts]:
     return [replace(c, tags=tags.get(c.customer_id, frozenset())) for c in cases]
 
 
-def load_agents(
+def load_agent_profiles(
     conn: Connection, configs: Mapping[int, BrandConfig], today: date
 ) -> dict[int, AgentState]:
     """Online agents who may serve one of these brands (their staff, or a provider team
-    engaged today), with their open cases per channel kind."""
+    engaged today), without their load: what :mod:`omnicase.routing.cache` keeps while
+    the routing stamp holds (loads and idle times are read per batch)."""
     brand_ids = sorted(configs)
-    teams = sorted(
-        {
-            e.team_id
-            for cfg in configs.values()
-            for e in cfg.engagements
-            if e.starts_on <= today and (e.ends_on is None or e.ends_on >= today)
-        }
-    )
+    teams = sorted({t for cfg in configs.values() for t in cfg.engaged_teams(today)})
     side: ColumnElement[bool] = User.organisation_id.in_(brand_ids)
     if teams:
         side = or_(side, User.team_id.in_(teams))
     agents: dict[int, AgentState] = {}
-    for user_id, org, team, presence, level, skills, capacity, last in conn.execute(
+    for user_id, org, team, presence, level, skills, capacity in conn.execute(
         select(
             AgentProfile.user_id,
             User.organisation_id,
@@ -240,7 +255,6 @@ def load_agents(
             AgentProfile.level,
             cast_text(AgentProfile.skills),
             cast_text(AgentProfile.capacity),
-            AgentProfile.last_assigned_at,
         )
         .join(User, User.id == AgentProfile.user_id)
         .where(
@@ -251,20 +265,9 @@ def load_agents(
         )
     ):
         agents[user_id] = AgentState.of(
-            user_id, org, team, presence, level, parsed(skills), parsed(capacity), last
+            user_id, org, team, presence, level, parsed(skills), parsed(capacity), None
         )
-    load_loads(conn, agents)
     return agents
-
-
-def load_loads(conn: Connection, agents: Mapping[int, AgentState]) -> None:
-    for part in _chunks(sorted(agents)):
-        for assignee, channel, n in conn.execute(
-            select(C.assignee_id, C.channel, func.count())
-            .where(C.assignee_id.in_(part), C.status.in_(OPEN))
-            .group_by(C.assignee_id, C.channel)
-        ):
-            agents[assignee].load[channel_kind(channel)] += int(n)
 
 
 @dataclass(slots=True)
@@ -274,6 +277,31 @@ class QueueStats:
     backlog: Counter[tuple[int, str]] = field(default_factory=Counter)
     handled: Counter[tuple[int, str]] = field(default_factory=Counter)
     online: Counter[tuple[int, str]] = field(default_factory=Counter)
+
+
+#: statements built once (compiled once per dialect): a batch runs them per brand / queue
+_HANDLED = (
+    select(C.queue, func.count())
+    .where(
+        C.brand_id == bindparam("b"),
+        C.last_message_at >= bindparam("since"),
+        C.team_id.is_(None),
+        or_(C.first_response_at >= bindparam("since"), C.resolved_at >= bindparam("since")),
+    )
+    .group_by(C.queue)
+)
+_BACKLOG = select(func.count()).select_from(
+    select(C.id)
+    .where(
+        C.brand_id == bindparam("b"),
+        C.queue == bindparam("q"),
+        C.assignee_id.is_(None),
+        C.status.in_(WAITING),
+        C.team_id.is_(None),
+    )
+    .limit(bindparam("n", type_=Integer))
+    .subquery()
+)
 
 
 def stats_needed(configs: Mapping[int, BrandConfig]) -> bool:
@@ -313,16 +341,7 @@ def load_queue_stats(
         )
         if b not in handled_brands:
             handled_brands.add(b)
-            for q, n in conn.execute(
-                select(C.queue, func.count())
-                .where(
-                    C.brand_id == b,
-                    C.last_message_at >= since,
-                    C.team_id.is_(None),
-                    or_(C.first_response_at >= since, C.resolved_at >= since),
-                )
-                .group_by(C.queue)
-            ):
+            for q, n in conn.execute(_HANDLED, {"b": b, "since": since}):
                 stats.handled[(b, q)] = int(n)
         handled = stats.handled[(b, queue)]
         per_hour = float(handled) or stats.online[(b, queue)] * cfg.handled_per_agent_hour
@@ -332,20 +351,8 @@ def load_queue_stats(
                 limit = max(limit, int(r.params.get("cases", 0)) + 1)
             else:
                 limit = max(limit, int(float(r.params.get("seconds", 0)) * per_hour / 3600) + 2)
-        waiting = (
-            select(C.id)
-            .where(
-                C.brand_id == b,
-                C.queue == queue,
-                C.assignee_id.is_(None),
-                C.status.in_(WAITING),
-                C.team_id.is_(None),
-            )
-            .limit(limit + extra)
-            .subquery()
-        )
         stats.backlog[(b, queue)] = int(
-            conn.execute(select(func.count()).select_from(waiting)).scalar_one()
+            conn.execute(_BACKLOG, {"b": b, "q": queue, "n": limit + extra}).scalar_one()
         )
     return stats
 
