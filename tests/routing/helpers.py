@@ -53,7 +53,7 @@ def add_agent(
         user = do_create_user(
             s,
             organisation,
-            email=f"agent{next(_n)}@{org}.test",
+            email=f"routed-agent{next(_n)}@{org}.test",  # the world has agent2@callpro.test
             name="agent",
             role="agent",
             team=team_row,
