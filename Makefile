@@ -17,8 +17,11 @@ demo: venv
 	$(BIN)/omnicase demo
 	$(BIN)/omnicase serve --host 127.0.0.1 --port 8000
 
+# Tests that start real processes (web, worker, a second writer) run alone after the
+# parallel part: beside another test on two cores they would miss their deadlines.
 test: venv
-	$(BIN)/pytest -q -n 2 --dist loadgroup
+	$(BIN)/pytest -q -n 2 -m "not processes"
+	$(BIN)/pytest -q -m processes
 
 test-fast: venv
 	$(BIN)/pytest -q -x -m "not slow"

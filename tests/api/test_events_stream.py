@@ -147,7 +147,10 @@ def test_an_idle_stream_only_polls(db: Database, base: str) -> None:
         read_stream(f"{base}{PATH}", world.tokens["acme:agent"], seconds=2.0)
     finally:
         event.remove(db.engine, "commit", count)
-    assert 1 <= len(reads) <= 12
+    # Self-waking would read hundreds of times in 2 s. The backstop poll is 5 s on
+    # PostgreSQL but 0.2 s while another transaction anywhere in the cluster holds the
+    # event horizon (other tests running beside this one), 0.5 s on SQLite.
+    assert 1 <= len(reads) <= 30
 
 
 @pytest.mark.parametrize("db", ["postgresql"], indirect=True)

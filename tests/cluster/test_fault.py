@@ -34,8 +34,8 @@ pytestmark = [
     pytest.mark.skipif(not PG_URL, reason="needs OMNICASE_TEST_DATABASE_URL (PostgreSQL)"),
 ]
 
-MESSAGES = 2000
-KILL_AFTER = 700  # stored messages
+MESSAGES = 1200
+KILL_AFTER = 400  # stored messages
 WORKER_ARGS = ("--import", "tests.jobs.sample_jobs", "--queues", "test", "--poll-interval", "0.2")
 ENV = {"PYTHONPATH": str(ROOT)}
 
@@ -71,7 +71,7 @@ def test_kill_9_of_a_web_process_and_the_worker_loses_and_duplicates_nothing(
         box: list[LoadResult] = []
         load = threading.Thread(
             target=lambda: box.append(
-                send_all(bases, tokens, messages, clients=6, retry_for=20.0, deadline_s=40.0)
+                send_all(bases, tokens, messages, clients=6, retry_for=20.0, deadline_s=100.0)
             )
         )
         load.start()
@@ -86,7 +86,7 @@ def test_kill_9_of_a_web_process_and_the_worker_loses_and_duplicates_nothing(
         worker = start_worker(pg.url, *WORKER_ARGS, env=ENV)
         everything += [webs[0], worker]
         wait_ready(bases[0], webs[0])
-        load.join(45.0)
+        load.join(110.0)
         assert not load.is_alive() and box, "the load did not finish in time"
         result = box[0]
 
@@ -114,4 +114,5 @@ def test_kill_9_of_a_web_process_and_the_worker_loses_and_duplicates_nothing(
         assert ran == ["due after", "ran before"]
     finally:
         stop_all(everything)
-    assert time.monotonic() - started < 60
+    # Bounded: a loaded CI machine runs this at a fraction of a quiet one's speed.
+    assert time.monotonic() - started < 150

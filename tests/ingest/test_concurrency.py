@@ -80,3 +80,8 @@ def test_two_processes_one_customer_one_case(db: Database) -> None:
         per_case = s.execute(select(Message.case_id, func.count()).group_by(Message.case_id))
         assert sorted(n for _, n in per_case) == [2] * ROUNDS
         assert s.scalar(select(func.count()).select_from(Identity)) == 2 * ROUNDS
+
+
+# Real processes on two cores: `make test` runs these after the parallel part, alone,
+# so nothing else starves their deadlines.
+pytestmark = pytest.mark.processes

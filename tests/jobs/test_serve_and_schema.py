@@ -74,3 +74,8 @@ def test_db_upgrade_twice_keeps_the_job_schema(db: Database) -> None:
             install_procrastinate_schema(conn)  # present already: nothing to do
             assert conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar()
     assert defer(db, "cases.autoclose", timestamp=0) > 0
+
+
+# Real processes on two cores: `make test` runs these after the parallel part, alone,
+# so nothing else starves their deadlines.
+pytestmark = pytest.mark.processes

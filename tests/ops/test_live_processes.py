@@ -96,3 +96,8 @@ def test_serve_workers_refuses_sqlite(db: Database) -> None:
     result = CliRunner().invoke(app, ["serve", "--workers", "2", "--database", db.url])
     assert result.exit_code == 2
     assert "need PostgreSQL" in result.output
+
+
+# Real processes on two cores: `make test` runs these after the parallel part, alone,
+# so nothing else starves their deadlines.
+pytestmark = pytest.mark.processes

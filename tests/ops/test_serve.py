@@ -138,3 +138,8 @@ def test_two_web_processes_share_metrics_through_the_multiprocess_dir(
         stop(proc)
     # every scrape, whichever process answered it, counts every request of both
     assert [request_count(text, "/readyz") for text in scrapes] == [sent] * 6
+
+
+# Real processes on two cores: `make test` runs these after the parallel part, alone,
+# so nothing else starves their deadlines.
+pytestmark = pytest.mark.processes

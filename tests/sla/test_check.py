@@ -173,3 +173,8 @@ def test_two_processes_checking_at_once_fire_each_stage_once(db: Database) -> No
     assert len(overflow) == 1200
     with db.reading() as s:
         assert set(s.scalars(select(Case.priority))) == {3}
+
+
+# Real processes on two cores: `make test` runs these after the parallel part, alone,
+# so nothing else starves their deadlines.
+pytestmark = pytest.mark.processes

@@ -129,5 +129,8 @@ def send_all(
     for thread in threads:
         thread.join(max(0.1, stop_at - time.monotonic() + 60))
     result.errors = sum(s not in (200, 201) for s in result.status)
+    unsent = sum(s == 0 for s in result.status)
+    if unsent:
+        result.error_samples.append(f"{unsent} messages not answered before the deadline")
     result.elapsed_s = time.perf_counter() - started
     return result
