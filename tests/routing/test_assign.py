@@ -14,6 +14,7 @@ from omnicase.model import Case, Event, User
 from omnicase.routing.agents import do_reevaluate_brand, do_requeue_offline
 from omnicase.services.cases import do_patch_case
 from omnicase.services.orgs import do_create_token
+from omnicase.sla.admin import do_create_policy
 from omnicase.store.db import Database
 from tests.api.conftest import auth
 from tests.factories import T0, make_world, message
@@ -100,6 +101,27 @@ def test_pull_takes_the_most_urgent_case_within_capacity(db: Database, client: T
     assert taken.status_code == 200
     oldest = min((r for r in results if r is not urgent), key=lambda r: r.case_id or 0)
     assert taken.json()["id"] == oldest.case_id  # same priority: waiting longest first
+
+
+def test_within_a_priority_the_case_due_soonest_goes_first(db: Database) -> None:
+    """An SMS (objective 10 min, brand policy) arriving after an email (built-in default,
+    hours) is owed its answer first: push and pull serve it first."""
+    world = make_world(db)
+    with db.transaction() as s:
+        do_create_policy(s, admin(db, world), {"channel": "sms", "first_response_seconds": 600})
+    email, sms = ingest(
+        db,
+        [
+            message(email="a@example.fr", text="Bonjour, une question", minutes=0),
+            message(channel="sms", phone="+33612345678", text="Bonjour question", minutes=30),
+        ],
+    )
+    due = {r.case_id: case(db, r.case_id or 0).first_response_due_at for r in (email, sms)}
+    assert due[sms.case_id] < due[email.case_id]  # type: ignore[operator]
+    agent = add_agent(db, world, capacity={"async": 1}, presence="offline")
+    set_presence(db, world, agent, "online", T0 + timedelta(minutes=31))
+    assert case(db, sms.case_id or 0).assignee_id == agent
+    assert case(db, email.case_id or 0).assignee_id is None
 
 
 def test_offline_agents_cases_are_requeued_after_the_grace(db: Database) -> None:

@@ -199,6 +199,7 @@ def facts_of(case: Case) -> CaseFacts:
         case.queue,
         case.team_id,
         case.assignee_id,
+        response_due_at=case.next_response_due_at or case.first_response_due_at,
     )
 
 

@@ -177,6 +177,7 @@ def choose_agent(
     min_level: int,
     engagements: Sequence[EngagementSpec],
     today: date,
+    exclude: int | None = None,
 ) -> Choice:
     """The best eligible agent: agents are met best-first (least loaded, longest idle),
     so the first eligible one wins; ``detail`` says how many were passed over and why."""
@@ -196,7 +197,9 @@ def choose_agent(
     for agent in index.best_first(kind):
         examined += 1
         why: str | None = None
-        if agent.presence != online:
+        if agent.user_id == exclude:
+            why = "escalated away from them"
+        elif agent.presence != online:
             why = "not online"
         elif team_id is None and agent.organisation_id != brand:
             why = "not the brand's staff"

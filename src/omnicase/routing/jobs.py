@@ -11,6 +11,7 @@ from omnicase.jobs import JobContext, RetryPolicy, job, periodic
 from omnicase.model import AgentProfile, Organisation, OverflowRule, Presence
 from omnicase.model.base import utcnow
 from omnicase.routing.agents import do_reevaluate_brand, do_requeue_offline
+from omnicase.routing.escalations import do_sla_escalation
 
 
 @periodic(every_seconds=60)
@@ -44,3 +45,24 @@ def requeue_offline_job(ctx: JobContext, timestamp: int | None = None, **_: Any)
     with ctx.db.transaction() as session:
         outcome = do_requeue_offline(session, utcnow())
     return {"requeued": outcome.routed, "reassigned": len(outcome.assigned)}
+
+
+@job("routing.sla_escalation", queue="routing", retry=RetryPolicy(max_attempts=5, backoff=5))
+def sla_escalation_job(
+    ctx: JobContext,
+    case_id: int,
+    action: str,
+    queue: str | None = None,
+    team_id: int | None = None,
+    **_: Any,
+) -> dict[str, Any]:
+    """An SLA escalation the check requested: move the case (see routing.escalations)."""
+    with ctx.db.transaction() as session:
+        outcome = do_sla_escalation(
+            session, case_id, action, utcnow(), queue=queue, team_id=team_id
+        )
+    return {
+        "case": case_id,
+        "assigned": outcome.assigned.get(case_id),
+        "team": outcome.overflowed.get(case_id),
+    }

@@ -162,8 +162,14 @@ def route_cases(
     actor: str = "system",
     assign: bool = True,
     timings: list[float] | None = None,
+    exclude: Mapping[int, int] | None = None,
+    pinned: Mapping[int, str] | None = None,
 ) -> RoutingOutcome:
-    """Route these cases (open ones; merged and finished cases are left alone)."""
+    """Route these cases (open ones; merged and finished cases are left alone).
+
+    ``exclude``: case → an agent it must not go to (an SLA reassignment away from them);
+    ``pinned``: case → the queue it goes to this time, whatever the queue rules say.
+    """
     outcome = RoutingOutcome()
     ids = sorted(set(case_ids))
     if not ids:
@@ -185,6 +191,9 @@ def route_cases(
         )
         agents = live_agents(conn, snapshots)
     placed = {c.id: select_queue(configs[c.brand_id].queues, c) for c in cases}
+    for case_id, queue in (pinned or {}).items():
+        if case_id in placed:
+            placed[case_id] = (queue, [[queue, None, "named by an SLA escalation"]])
     stats = (
         load_queue_stats(conn, configs, agents, now, _measured(cases, placed, configs), len(cases))
         if stats_needed(configs)
@@ -204,7 +213,15 @@ def route_cases(
         why = (causes or {}).get(case.id, cause)
         started = perf_counter()
         row, event = _decide(
-            case, why, placed[case.id], configs[case.brand_id], ctx, agents, pool, assign
+            case,
+            why,
+            placed[case.id],
+            configs[case.brand_id],
+            ctx,
+            agents,
+            pool,
+            assign,
+            (exclude or {}).get(case.id),
         )
         if timings is not None:
             timings.append((perf_counter() - started) * 1000)
@@ -272,6 +289,7 @@ def _decide(
     agents: Mapping[int, AgentState],
     pool: _Pool,
     assign: bool,
+    exclude: int | None = None,
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """One case: its row update (None: unchanged) and its event (None: nothing to say)."""
     queue, queue_tried = placed
@@ -279,7 +297,11 @@ def _decide(
     assignee = case.assignee_id
     unassigned: dict[str, Any] | None = None
     if assignee is not None:
-        why_drop = _drop_reason(case, cause, team, queue, cfg, agents, ctx.today)
+        why_drop = (
+            "SLA escalation: reassign"
+            if assignee == exclude
+            else _drop_reason(case, cause, team, queue, cfg, agents, ctx.today)
+        )
         if why_drop is not None:
             unassigned = {"agent": assignee, "why": why_drop}
             holder = agents.get(assignee)
@@ -299,6 +321,7 @@ def _decide(
                 min_level=spec.min_level if spec else 0,
                 engagements=cfg.engagements,
                 today=ctx.today,
+                exclude=exclude,
             )
             choice = picked.detail
             if picked.agent is not None:

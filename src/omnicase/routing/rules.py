@@ -45,6 +45,8 @@ class CaseFacts:
     team_id: int | None = None
     assignee_id: int | None = None
     tags: frozenset[str] = frozenset()
+    #: The answer the customer is owed next is due then (SLA); None: no objective runs.
+    response_due_at: datetime | None = None
 
 
 def _not_in(label: str, value: str | None, allowed: Sequence[str]) -> str | None:

@@ -51,6 +51,7 @@ from omnicase.routing.rules import (
     QueueRule,
     QueueSpec,
 )
+from omnicase.routing.urgency import response_due
 
 C = cast(Table, Case.__table__).c
 OPEN = ("new", "open", "pending")
@@ -212,10 +213,11 @@ def case_facts(conn: Connection, case_ids: Sequence[int]) -> list[CaseFacts]:
                     C.queue,
                     C.team_id,
                     C.assignee_id,
+                    response_due().label("response_due_at"),
                 ).where(C.id.in_(part), C.merged_into_id.is_(None))
             )
         )
-    return [CaseFacts(*row) for row in rows]
+    return [CaseFacts(**row._mapping) for row in rows]
 
 
 def with_tags(conn: Connection, cases: list[CaseFacts]) -> list[CaseFacts]:

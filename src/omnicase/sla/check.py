@@ -81,6 +81,7 @@ def do_check_batch(session: Session, now: datetime, result: CheckResult, limit: 
     updates: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     jobs: list[dict[str, Any]] = []
+    moves: list[dict[str, Any]] = []
     for r in rows:
         clock = SlaClock.from_json(r.sla_clock) if r.sla_clock else None
         if clock is None or r.merged_into_id is not None or r.status == CaseStatus.closed:
@@ -105,6 +106,9 @@ def do_check_batch(session: Session, now: datetime, result: CheckResult, limit: 
         for kind, data in effects.events:
             events.append(event_row(r.brand_id, r.id, kind, now, data))
             result.escalations += 1
+            if kind == "sla.escalation_requested":  # routing decides where (its own job)
+                target: dict[str, Any] = {k: data[k] for k in ("queue", "team_id") if k in data}
+                moves.append({"case_id": r.id, "action": data["action"], **target})
         for note in effects.notifications:
             users = _recipients(conn, r.brand_id, note["users"], note["roles"])
             data = {**note, "users": users}
@@ -130,6 +134,8 @@ def do_check_batch(session: Session, now: datetime, result: CheckResult, limit: 
         conn.execute(insert(EVENTS), events)
     for kwargs in jobs:
         defer(session, "sla.notify", **kwargs)
+    for kwargs in moves:
+        defer(session, "routing.sla_escalation", **kwargs)
     return len(rows)
 
 
