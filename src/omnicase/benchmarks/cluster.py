@@ -47,7 +47,13 @@ from omnicase.store.migrate import upgrade
 
 #: A message's identity: (brand slug, channel, external_id).
 Key = tuple[str, str, str]
-PERIODIC = ("jobs.maintenance", "cases.autoclose")
+PERIODIC = (
+    "jobs.maintenance",
+    "cases.autoclose",
+    "sla.check",
+    "routing.reevaluate",
+    "routing.requeue_offline",
+)
 
 
 def bench_start() -> datetime:
@@ -208,6 +214,18 @@ def periodic_runs(db: Database) -> dict[str, int]:
     }
 
 
+def sla_fired_twice(db: Database) -> int:
+    """SLA stages reached more than once for one target (case, clock, due time: each
+    customer follow-up starts a new next-response target): must be 0."""
+    query = (
+        "SELECT count(*) FROM (SELECT case_id, kind, data->>'clock', data->>'due' FROM events "
+        "WHERE kind IN ('sla.at_risk', 'sla.breached') GROUP BY 1, 2, 3, 4 "
+        "HAVING count(*) > 1) twice"
+    )
+    with db.engine.connect() as conn:
+        return int(conn.execute(text(query)).scalar_one())
+
+
 def cpu_seconds(procs: list[Proc]) -> float:
     """User + system CPU of the processes and their children (uvicorn's workers)."""
     total = 0.0
@@ -307,6 +325,7 @@ def run_cluster_bench(
         got, stored_order = message_cases(db)
         twice = stored_twice(db)
         jobs = periodic_runs(db)
+        sla_twice = sla_fired_twice(db)
     finally:
         db.dispose()
     sent = bench_messages(messages, seed, start)
@@ -332,6 +351,7 @@ def run_cluster_bench(
         "reference_batch_differences": batch["grouping_differences"],
         **jobs,
         "periodic_once": jobs["periodic_twice"] == 0,
+        "sla_stages_fired_twice": sla_twice,
         **cpu,
         "processes_died": died,
         "clients": clients,
