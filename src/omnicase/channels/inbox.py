@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import defer as orm_defer
 
 from omnicase.channels.attachments import AttachmentStore
 from omnicase.channels.base import InboxInput, ParseError, ParseResult, StatusUpdate
@@ -197,8 +198,9 @@ def process_inbox_many(
     out: dict[int, str] = {}
     done: list[tuple[int, ParseResult, int]] = []
     messages: list[Any] = []
+    loaded = _load_many(db, inbox_ids, box, store)
     for inbox_id in inbox_ids:
-        item = _load(db, inbox_id, box, store)
+        item = loaded[inbox_id]
         if isinstance(item, str):
             out[inbox_id] = item
             continue
@@ -225,25 +227,37 @@ def process_inbox_many(
 
 def _load(db: Database, inbox_id: int, box: SecretBox, store: AttachmentStore) -> InboxInput | str:
     """The row as the adapter sees it (attempts counted), or its status when done."""
+    return _load_many(db, [inbox_id], box, store)[inbox_id]
+
+
+def _load_many(
+    db: Database, inbox_ids: list[int], box: SecretBox, store: AttachmentStore
+) -> dict[int, InboxInput | str]:
+    """:func:`_load` for several rows in one transaction (one read of each account)."""
+    out: dict[int, InboxInput | str] = dict.fromkeys(inbox_ids, "missing")
     with db.transaction() as session:
-        row = session.get(InboxItem, inbox_id)
-        if row is None:
-            return "missing"
-        if row.status == InboxStatus.processed:
-            return row.status
-        row.attempts += 1
-        account = session.get(ChannelAccount, row.account_id)
-        assert account is not None
-        return InboxInput(
-            id=row.id,
-            channel=row.channel,
-            account=account_view(session, box, account),
-            received_at=row.received_at,
-            headers=dict(row.headers or {}),
-            body=bytes(row.body),
-            dedup_key=row.dedup_key,
-            attachments=store,
-        )
+        rows = session.scalars(select(InboxItem).where(InboxItem.id.in_(sorted(set(inbox_ids)))))
+        views: dict[int, Any] = {}
+        for row in rows:
+            if row.status == InboxStatus.processed:
+                out[row.id] = row.status
+                continue
+            row.attempts += 1
+            if row.account_id not in views:
+                account = session.get(ChannelAccount, row.account_id)
+                assert account is not None
+                views[row.account_id] = account_view(session, box, account)
+            out[row.id] = InboxInput(
+                id=row.id,
+                channel=row.channel,
+                account=views[row.account_id],
+                received_at=row.received_at,
+                headers=dict(row.headers or {}),
+                body=bytes(row.body),
+                dedup_key=row.dedup_key,
+                attachments=store,
+            )
+    return out
 
 
 def _refused(results: list[Any]) -> list[dict[str, Any]]:
@@ -256,7 +270,8 @@ def _refused(results: list[Any]) -> list[dict[str, Any]]:
 
 def _finish(session: Session, inbox_id: int, parsed: ParseResult, results: list[Any]) -> str:
     """Statuses applied, events recorded, the row ``processed`` (caller's transaction)."""
-    row = session.get(InboxItem, inbox_id)
+    # the raw body was read already: not again (emails with attachments weigh megabytes)
+    row = session.get(InboxItem, inbox_id, options=[orm_defer(InboxItem.body)])
     assert row is not None
     applied = [_apply_status(session, row.brand_id, s, inbox_id) for s in parsed.statuses]
     for event in parsed.events:

@@ -56,6 +56,10 @@ def defer_on(
         attempts=0,
         scheduled_at=run_at or utcnow(),
     )
+    if unique is None:  # nothing can conflict: no SAVEPOINT (a flush is enough)
+        session.add(row)
+        session.flush()
+        return row.id
     try:
         with session.begin_nested():
             session.add(row)
