@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -29,13 +30,16 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from omnicase.ingest.results import IngestResult, IngestStatus
 from omnicase.ingest.schema import Channel
-from omnicase.model import Case, Organisation, QuarantinedInput
+from omnicase.model import Case, Job, Organisation, QuarantinedInput
+from omnicase.model.base import utcnow
 from omnicase.model.cases import OPEN_STATUSES
+from omnicase.model.jobs import JobStatus
 from omnicase.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -91,8 +95,34 @@ class DatabaseCollector(Collector):
         quarantine = GaugeMetricFamily(
             "omnicase_quarantine_size", "Inputs kept in quarantine (could not be ingested)."
         )
+        sla = GaugeMetricFamily(
+            "omnicase_sla_cases",
+            "Open cases by brand and service-level state (ok, at_risk, breached).",
+            labels=["brand", "state"],
+        )
+        waiting = GaugeMetricFamily(
+            "omnicase_jobs_waiting", "Jobs due now and not started, by queue.", labels=["queue"]
+        )
+        lag = GaugeMetricFamily(
+            "omnicase_job_lag_seconds",
+            "How long the oldest due job of each queue has waited to start.",
+            labels=["queue"],
+        )
+        dead = GaugeMetricFamily(
+            "omnicase_jobs_dead",
+            "Jobs that failed for good (dead letters), by queue.",
+            labels=["queue"],
+        )
         try:
             with self.db.reading() as session:
+                states = session.execute(
+                    select(Organisation.slug, Case.sla_state, func.count())
+                    .join(Organisation, Organisation.id == Case.brand_id)
+                    .where(Case.status.in_([s.value for s in OPEN_STATUSES]))
+                    .where(Case.merged_into_id.is_(None), Case.sla_state.is_not(None))
+                    .group_by(Organisation.slug, Case.sla_state)
+                ).all()
+                queues = job_queue_figures(session, utcnow())
                 rows = session.execute(
                     select(Organisation.slug, Case.queue, Case.status, func.count())
                     .join(Organisation, Organisation.id == Case.brand_id)
@@ -110,7 +140,51 @@ class DatabaseCollector(Collector):
         for slug, queue, status, count in rows:
             backlog.add_metric([slug, queue or "none", str(status)], count)
         quarantine.add_metric([], quarantined or 0)
-        yield from (up, backlog, quarantine)
+        for slug, state, count in states:
+            sla.add_metric([slug, str(state)], count)
+        for queue, (n_waiting, oldest, n_dead) in sorted(queues.items()):
+            waiting.add_metric([queue], n_waiting)
+            lag.add_metric([queue], oldest)
+            dead.add_metric([queue], n_dead)
+        yield from (up, backlog, quarantine, sla, waiting, lag, dead)
+
+
+def job_queue_figures(session: Session, now: datetime) -> dict[str, tuple[int, float, int]]:
+    """Per queue: jobs due and not started, the oldest one's wait in seconds, dead jobs;
+    from procrastinate's table on PostgreSQL, from the local runner's on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        # a job deferred without a schedule is due since its "deferred" event
+        rows = session.execute(
+            text(
+                "SELECT queue_name, count(*) FILTER (WHERE due), min(since) FILTER (WHERE due), "
+                "count(*) FILTER (WHERE status = 'failed') FROM ("
+                "  SELECT j.queue_name, j.status, "
+                "  j.status = 'todo' AND coalesce(j.scheduled_at, now()) <= now() AS due, "
+                "  coalesce(j.scheduled_at, (SELECT min(e.at) FROM procrastinate_events e "
+                "    WHERE e.job_id = j.id AND e.type = 'deferred')) AS since "
+                "  FROM procrastinate_jobs j WHERE j.status IN ('todo', 'failed')"
+                ") jobs GROUP BY queue_name"
+            )
+        ).all()
+    else:
+        due = and_(Job.status == JobStatus.todo, Job.scheduled_at <= now)
+        rows = session.execute(
+            select(
+                Job.queue,
+                func.count().filter(due),
+                func.min(Job.scheduled_at).filter(due),
+                func.count().filter(Job.status == JobStatus.failed),
+            ).group_by(Job.queue)
+        ).all()
+    out: dict[str, tuple[int, float, int]] = {}
+    for queue, n_waiting, oldest, n_dead in rows:
+        if isinstance(oldest, str):  # SQLite aggregates lose the column type
+            oldest = datetime.fromisoformat(oldest)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)
+        seconds = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
+        out[str(queue)] = (int(n_waiting or 0), round(seconds, 3), int(n_dead or 0))
+    return out
 
 
 def render(db: Database) -> bytes:

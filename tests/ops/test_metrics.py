@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -15,12 +16,14 @@ from sqlalchemy.orm import Session
 
 from omnicase.api.app import create_app
 from omnicase.ingest.pipeline import ingest, ingest_stream
+from omnicase.jobs import defer
 from omnicase.model import Case, QuarantinedInput
 from omnicase.model.base import utcnow
 from omnicase.model.cases import OPEN_STATUSES
 from omnicase.store.db import Database
 from tests.api.conftest import auth
 from tests.factories import make_world, message
+from tests.jobs import sample_jobs  # noqa: F401  (declares test.record)
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -184,3 +187,24 @@ def test_multiprocess_mode_sums_every_process(tmp_path: Path, db: Database) -> N
             samples[(s.name, frozenset(s.labels.items()))] = s.value
     assert ingested(samples, "x", "invalid") == 5
     assert value(samples, "omnicase_database_up") == 1
+
+
+def test_job_queues_and_service_levels_at_scrape_time(db: Database, client: TestClient) -> None:
+    """Jobs due and waiting, the oldest one's lag and dead letters per queue; open cases
+    by SLA state — on both job backends."""
+    world = make_world(db)
+    h = auth(world.tokens["acme:agent"])
+    body = payload(email="lag@example.fr", text="Bonjour, une question")
+    assert client.post("/api/v1/messages", json=body, headers=h).status_code == 201
+    now = utcnow()
+    defer(db, "test.record", value="waiting", run_at=now - timedelta(seconds=90))
+    defer(db, "test.record", value="later", run_at=now + timedelta(hours=1))
+    _, samples = scrape(client)
+    assert value(samples, "omnicase_jobs_waiting", queue="test") == 1
+    assert 89 <= value(samples, "omnicase_job_lag_seconds", queue="test") < 600
+    assert value(samples, "omnicase_jobs_dead", queue="test") == 0
+    assert value(samples, "omnicase_sla_cases", brand="acme", state="ok") == 1
+    with db.transaction() as s:
+        s.execute(update(Case).values(sla_state="breached"))
+    _, samples = scrape(client)
+    assert value(samples, "omnicase_sla_cases", brand="acme", state="breached") == 1
