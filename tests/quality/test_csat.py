@@ -238,6 +238,7 @@ def test_an_sms_rating_that_opens_a_new_case_goes_back_to_the_surveyed_one(
         if answer_row.case_id != r.case_id:
             other = s.get(Case, answer_row.case_id)
             assert other is not None and other.merged_into_id == r.case_id
+            assert other.status == "closed" and other.message_count == 0
 
 
 def test_results_per_team_agent_and_channel_and_who_sees_them(

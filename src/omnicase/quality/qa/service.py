@@ -268,12 +268,17 @@ def sample(
     for agent, message_id in rows:
         if agent is not None:
             by_agent.setdefault(int(agent), []).append(int(message_id))
-    iso = start.date().isocalendar()
-    out: dict[int, list[int]] = {}
-    for agent, ids in by_agent.items():
-        rng = random.Random(f"{seed}:{brand_id}:{iso.year}-W{iso.week}:{agent}")
-        out[agent] = sorted(rng.sample(ids, min(per_agent, len(ids))))
-    return out
+    return {
+        agent: draw(ids, per_agent, seed, brand_id, start.date(), agent)
+        for agent, ids in by_agent.items()
+    }
+
+
+def draw(ids: list[int], n: int, seed: int, brand_id: int, week: date, agent: int) -> list[int]:
+    """``n`` of one agent's answers (pure): seeded by seed, brand, ISO week and agent."""
+    iso = week.isocalendar()
+    rng = random.Random(f"{seed}:{brand_id}:{iso.year}-W{iso.week}:{agent}")
+    return sorted(rng.sample(sorted(ids), min(n, len(ids))))
 
 
 def qa_summary(
