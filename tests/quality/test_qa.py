@@ -217,3 +217,34 @@ def test_the_weekly_sample_is_reproducible_and_scoped(
         headers=auth(world.tokens["acme:supervisor"]),
     )
     assert bad.status_code == 422
+
+
+def test_the_cli_sample_is_the_api_sample(
+    db: Database, world: World, client: TestClient, answers: dict[str, int]
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from omnicase.cli import app
+
+    week = utcnow().date().isoformat()
+    args = ["qa", "sample", "--brand", "acme", "--week", week, "--per-agent", "2", "--seed", "3"]
+    result = CliRunner().invoke(
+        app, [*args, "--user", "supervisor@callpro.test"], env={"OMNICASE_DATABASE_URL": db.url}
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(x["agent_id"], x["message_ids"]) for x in lines] == [
+        (world.ids["callpro:agent"], [answers["callpro:agent"]])
+    ]
+    api = client.get(
+        "/api/v1/qa/sample",
+        params={"brand": "acme", "week": week, "per_agent": 2, "seed": 3},
+        headers=auth(world.tokens["callpro:supervisor"]),
+    ).json()
+    assert [a["agent_id"] for a in api["agents"]] == [x["agent_id"] for x in lines]
+    bad = CliRunner().invoke(
+        app, [*args, "--user", "nobody@x.test"], env={"OMNICASE_DATABASE_URL": db.url}
+    )
+    assert bad.exit_code != 0 and "--user" in bad.output

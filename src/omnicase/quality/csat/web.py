@@ -72,9 +72,7 @@ def _page(
     closed: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    lang = language_of((survey.meta or {}).get("language") if survey else None) if survey else "fr"
-    if brand is not None and survey is not None and not (survey.meta or {}).get("language"):
-        lang = language_of(brand.language)
+    lang = _language(survey, brand)
     t = WORDS[lang]
     html = TEMPLATES.get_template("survey.html").render(
         lang=lang,
@@ -90,6 +88,13 @@ def _page(
         action=f"/csat/{survey.token}" if survey else "",
     )
     return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def _language(survey: Survey | None, brand: Organisation | None) -> str:
+    """The survey's language (the case's), else the brand's; French for an unknown link."""
+    if survey is None:
+        return "fr"
+    return language_of((survey.meta or {}).get("language") or (brand.language if brand else None))
 
 
 def _load(request: Request, token: str) -> tuple[Survey | None, Organisation | None, str]:
@@ -110,7 +115,7 @@ def survey_page(token: str, request: Request, rating: int | None = None) -> HTML
     survey, brand, reference = _load(request, token)
     if survey is None:
         return _page(None, None, "", closed=WORDS["fr"]["missing"], status=404)
-    lang = language_of((survey.meta or {}).get("language") or (brand.language if brand else None))
+    lang = _language(survey, brand)
     if survey.status not in (SurveyStatus.sent, SurveyStatus.answered):
         return _page(survey, brand, reference, closed=WORDS[lang]["expired"], status=410)
     chosen = rating if rating in SCALE else survey.rating
@@ -131,9 +136,7 @@ def answer_survey(
         if survey is None:
             return _page(None, None, "", closed=WORDS["fr"]["missing"], status=404)
         brand = s.get(Organisation, survey.brand_id)
-        lang = language_of(
-            (survey.meta or {}).get("language") or (brand.language if brand else None)
-        )
+        lang = _language(survey, brand)
         reference = format_reference((brand.case_prefix if brand else None) or "CS", survey.case_id)
         try:
             do_answer_survey(s, survey, value, comment, utcnow(), via="link")
