@@ -291,3 +291,43 @@ def test_results_per_team_agent_and_channel_and_who_sees_them(
         "/api/v1/csat", params={**q, "by": "channel"}, headers=auth(world.tokens["acme:viewer"])
     ).json()
     assert [r["key"] for r in by_channel["rows"]] == ["email"]
+
+
+def test_an_email_reply_to_the_survey_is_the_answer_quote_and_all(
+    db: Database, world: World, box: SecretBox, smtp: SmtpServer, client: TestClient
+) -> None:
+    email_account(db, world, box, smtp)
+    csat_settings(db)
+    ref = new_case(db)
+    answer(client, world, ref)
+    set_status(client, world, ref, "resolved")
+    run_channels(db)
+    [survey] = surveys(db)
+    with db.reading() as s:
+        sent = s.get(Message, survey.message_id)
+        assert sent is not None
+        survey_id = sent.external_id
+    quoted = (
+        "4 - rapide merci\n\n"
+        "Le mar. 2 déc. 2026 à 10:00, Acme Mode <service@acme.example> a écrit :\n"
+        "> Bonjour,\n> Votre demande est résolue. Êtes-vous satisfait de notre réponse ?\n"
+        "> Cliquez sur une note de 1 (pas du tout) à 5 (très satisfait) :\n" + "> …\n" * 20
+    )
+    [r] = ingest(
+        db,
+        [
+            message(
+                at=utcnow(),
+                subject="Re: Votre avis sur notre réponse",
+                text=quoted,
+                in_reply_to=survey_id,
+                email="julie.martin@example.fr",
+            )
+        ],
+    )
+    assert r.case_id == survey.case_id
+    [survey] = surveys(db)
+    assert (survey.status, survey.rating, survey.comment) == ("answered", 4, "rapide merci")
+    with db.reading() as s:
+        case = s.get(Case, survey.case_id)
+        assert case is not None and case.status == "resolved"

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from omnicase.ingest.quotes import strip_quoted
 from omnicase.model import Case, CaseStatus, Message, Survey, SurveyStatus
 from omnicase.quality.csat.parse import parse_rating
 from omnicase.quality.csat.service import do_answer_survey
@@ -58,7 +59,7 @@ def on_ingested(conn: Connection, rows: Sequence[Mapping[str, Any]], batch: Batc
             fresh = row["case_id"] in created and row["channel"] == survey.channel
             if not (on_case or fresh):
                 continue  # the customer wrote about another open request
-            rating, comment = parse_rating(row["text"])
+            rating, comment = parse_rating(strip_quoted(row["text"]))  # the email's quote cut
             if rating is None:
                 continue
             _keep_resolved(session, survey, row, fresh and not on_case, batch)
