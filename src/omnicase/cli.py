@@ -881,6 +881,10 @@ def bench_routing(
 from omnicase.cli_understand import model_app, register  # noqa: E402
 
 app.add_typer(model_app, name="model")
+
+from omnicase.cli_quality import qa_app  # noqa: E402
+
+app.add_typer(qa_app, name="qa")
 register(eval_app, bench_app)
 
 

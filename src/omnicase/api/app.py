@@ -13,6 +13,7 @@ from omnicase.api import (
     audit,
     cases,
     channel_accounts,
+    csat,
     customers,
     errors,
     events,
@@ -20,6 +21,7 @@ from omnicase.api import (
     jobs,
     messages,
     operations,
+    qa,
     replies,
     routing,
     sla,
@@ -37,6 +39,7 @@ from omnicase.channels.webform import routes as webform_routes
 from omnicase.channels.x import routes as x_routes
 from omnicase.config import Settings, load_settings
 from omnicase.logs import configure_logging
+from omnicase.quality.csat import web as csat_web
 from omnicase.services.live import Hub
 from omnicase.store.db import Database
 
@@ -90,6 +93,9 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(wfm_scenario.router)
     app.include_router(chat_routes.router)
     app.include_router(webform_routes.router)
+    app.include_router(csat.router)
+    app.include_router(qa.router)
+    app.include_router(csat_web.router)
     return app
 
 

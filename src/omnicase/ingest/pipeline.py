@@ -35,6 +35,7 @@ from omnicase.ingest.results import IngestResult, IngestStatus, InvalidBatch
 from omnicase.ingest.schema import Channel, InboundMessage, format_validation_error
 from omnicase.metrics import count_ingested
 from omnicase.model.base import utcnow
+from omnicase.quality.csat.hook import on_ingested as csat_answers
 from omnicase.routing import route_new_cases
 from omnicase.services.cases import do_merge_cases
 from omnicase.sla import track as sla
@@ -277,6 +278,7 @@ def _run_batch(
                 batch.flush()
                 if batch.absorb:
                     _absorb(conn, batch.absorb)
+                csat_answers(conn, stored, batch)
                 route_new_cases(
                     conn,
                     batch.created_cases,

@@ -16,6 +16,7 @@ from omnicase.model.orgs import (
     Team,
     User,
 )
+from omnicase.model.quality import QaGrid, QaReview, Survey, SurveyStatus
 from omnicase.model.reasons import ReasonCorrection, ReasonModelVersion
 from omnicase.model.routing import (
     AgentLoad,
@@ -57,6 +58,8 @@ __all__ = [
     "OverflowKind",
     "OverflowRule",
     "Presence",
+    "QaGrid",
+    "QaReview",
     "QuarantinedInput",
     "ReasonCorrection",
     "ReasonModelVersion",
@@ -64,6 +67,8 @@ __all__ = [
     "RoutingQueue",
     "RoutingState",
     "SlaPolicy",
+    "Survey",
+    "SurveyStatus",
     "Team",
     "TeamHours",
     "User",

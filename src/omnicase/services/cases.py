@@ -407,6 +407,11 @@ def do_patch_case(
         from omnicase.routing.agents import on_case_changed  # routing builds on this module
 
         on_case_changed(session, case, list(diff), now, who)
+        finished = (CaseStatus.resolved, CaseStatus.closed)
+        if "status" in diff and diff["status"][1] in finished and diff["status"][0] not in finished:
+            from omnicase.quality.csat.service import on_case_resolved  # builds on this module
+
+            on_case_resolved(session, case, now)  # the satisfaction survey, once per case
     return case
 
 

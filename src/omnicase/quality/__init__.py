@@ -1,0 +1,1 @@
+"""Service quality: satisfaction surveys (``csat``) and QA scorecards (``qa``)."""

@@ -1,0 +1,1 @@
+"""QA scorecards: per-brand grids, supervisors' reviews, automatic pre-checks, sampling."""
