@@ -21,6 +21,7 @@ from omnicase.api import (
     messages,
     operations,
     replies,
+    reports,
     routing,
     sla,
     wfm,
@@ -90,6 +91,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(wfm_scenario.router)
     app.include_router(chat_routes.router)
     app.include_router(webform_routes.router)
+    app.include_router(reports.router)
     return app
 
 

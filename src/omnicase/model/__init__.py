@@ -17,6 +17,7 @@ from omnicase.model.orgs import (
     User,
 )
 from omnicase.model.reasons import ReasonCorrection, ReasonModelVersion
+from omnicase.model.reports import EngagementContract, Report
 from omnicase.model.routing import (
     AgentLoad,
     AgentProfile,
@@ -43,6 +44,7 @@ __all__ = [
     "ChannelAccount",
     "Customer",
     "Engagement",
+    "EngagementContract",
     "Event",
     "Identity",
     "ImapState",
@@ -60,6 +62,7 @@ __all__ = [
     "QuarantinedInput",
     "ReasonCorrection",
     "ReasonModelVersion",
+    "Report",
     "Role",
     "RoutingQueue",
     "RoutingState",
