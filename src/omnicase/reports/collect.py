@@ -153,7 +153,8 @@ def _contacts(
         query = query.where(Case.team_id == team_id)
     out = []
     for channel, team, at, meta in session.execute(query):
-        call = (meta or {}).get("call") or {}
+        # the phone adapter writes meta.call.outcome; canonical input may carry meta.outcome
+        call = (meta or {}).get("call") or meta or {}
         missed = call.get("outcome") in ("missed", "voicemail")
         out.append(ContactRow(channel, team, at.astimezone(zone).hour, bool(missed)))
     return out

@@ -70,7 +70,7 @@ def _grid(ax: Any, axis: str = "y") -> None:
 def volumes(data: DailyReportData, w: Words) -> str:
     plt = _plt()
     names = [w.channel(c.channel) for c in data.channels]
-    fig, ax = plt.subplots(figsize=(7.0, 2.3))
+    fig, ax = plt.subplots(figsize=(7.0, 1.85))
     xs = range(len(names))
     ax.bar(
         [x - 0.2 for x in xs],
@@ -86,15 +86,16 @@ def volumes(data: DailyReportData, w: Words) -> str:
         label=w("contacts"),
         color=PALETTE[2],
     )
-    ax.set_xticks(list(xs), [n.replace(" ", "\n") for n in names], fontsize=8)
+    ax.set_xticks(list(xs), names, fontsize=8, rotation=25, ha="right", rotation_mode="anchor")
     ax.legend(frameon=False, ncols=2, loc="upper right")
+    ax.yaxis.get_major_locator().set_params(integer=True)
     _grid(ax)
     return _svg(fig)
 
 
 def hours(data: DailyReportData, w: Words) -> str:
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(7.0, 2.3))
+    fig, ax = plt.subplots(figsize=(7.0, 1.85))
     bottom = [0] * 24
     for i, c in enumerate(data.channels):
         if not any(c.contacts_by_hour):
@@ -110,6 +111,7 @@ def hours(data: DailyReportData, w: Words) -> str:
         bottom = [b + v for b, v in zip(bottom, c.contacts_by_hour, strict=True)]
     ax.set_xticks(range(0, 24, 2), [f"{h:02d}h" for h in range(0, 24, 2)])
     ax.set_xlim(-0.6, 23.6)
+    ax.yaxis.get_major_locator().set_params(integer=True)
     ax.legend(frameon=False, ncols=5, fontsize=7, loc="upper left", bbox_to_anchor=(0, 1.22))
     _grid(ax)
     return _svg(fig)
@@ -122,7 +124,7 @@ def reasons(data: DailyReportData, w: Words) -> str:
         for r, n in c.reasons.items():
             totals[r] = totals.get(r, 0) + n
     items = sorted(totals.items(), key=lambda kv: kv[1])
-    fig, ax = plt.subplots(figsize=(7.0, 0.26 * max(len(items), 3) + 0.4))
+    fig, ax = plt.subplots(figsize=(7.0, 0.2 * max(len(items), 3) + 0.4))
     ax.barh([w.reason(r) for r, _ in items], [n for _, n in items], color=PALETTE[1])
     for y, (_, n) in enumerate(items):
         ax.text(n, y, f" {n}", va="center", color=INK, fontsize=8)
@@ -137,7 +139,7 @@ def first_response(data: DailyReportData, w: Words) -> str:
         for c in data.channels
         if c.kpis.objective_s and c.kpis.first_response_median_s is not None
     ]
-    fig, ax = plt.subplots(figsize=(7.0, 0.36 * max(len(rows), 2) + 0.6))
+    fig, ax = plt.subplots(figsize=(7.0, 0.26 * max(len(rows), 2) + 0.5))
     names = [w.channel(c.channel) for c in rows]
     med = [(c.kpis.first_response_median_s or 0) / (c.kpis.objective_s or 1) for c in rows]
     p90 = [(c.kpis.first_response_p90_s or 0) / (c.kpis.objective_s or 1) for c in rows]
@@ -177,7 +179,7 @@ def teams(data: DailyReportData, w: Words) -> str:
     plt = _plt()
     rows = [t for t in data.teams if t.kpis.requests]
     names = [w("internal") if t.provider is None else f"{t.provider}\n{t.name}" for t in rows]
-    fig, ax = plt.subplots(figsize=(7.0, 2.2))
+    fig, ax = plt.subplots(figsize=(7.0, 1.9))
     xs = range(len(rows))
     rr = [(t.kpis.response_rate or 0) * 100 for t in rows]
     wo = [(t.kpis.response_rate_within_objective or 0) * 100 for t in rows]

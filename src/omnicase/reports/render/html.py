@@ -13,6 +13,7 @@ from omnicase.reports.render import charts
 from omnicase.reports.render.i18n import Words
 
 TEMPLATES = Path(__file__).parent / "templates"
+MAX_CHANGES = 8
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2", "html"]))
 
 
@@ -33,8 +34,12 @@ def kpi_value(w: Words, kpi: str, value: float | None) -> str:
 def _objective(w: Words, k: Kpis) -> str:
     if not k.objective_s:
         return "–"
-    basis = w("business") if k.business_hours else w("calendar")
-    return f"{w.duration(k.objective_s)} ({basis})"
+    text = (
+        w.duration(k.objective_s)
+        .replace("\u00a0min\u00a000", "\u00a0min")
+        .replace("\u00a0h\u00a000", "\u00a0h")
+    )
+    return f"{text} {w('business')}" if k.business_hours else text
 
 
 def _within_css(k: Kpis, floor: float = 0.8) -> str:
@@ -85,7 +90,11 @@ def _tiles(d: DailyReportData, w: Words) -> list[dict[str, str]]:
 
 def _changes(d: DailyReportData, w: Words) -> list[dict[str, str]]:
     out = []
-    for c in d.notable_changes:
+    # rates first (what a director acts on), then the biggest moves; at most MAX_CHANGES
+    ranked = sorted(
+        d.notable_changes, key=lambda c: (c.unit != "points", c.scope != "all", -abs(c.delta))
+    )
+    for c in ranked[:MAX_CHANGES]:
         label = w(c.kpi)
         scope = w.channel(c.scope)
         if c.unit == "points":

@@ -28,7 +28,7 @@ LABELS: dict[str, dict[str, str]] = {
     "first_response_median_s": {"fr": "1re réponse, médiane", "en": "First response, median"},
     "first_response_p90_s": {"fr": "1re réponse, p90", "en": "First response, p90"},
     "objective": {"fr": "Objectif", "en": "Objective"},
-    "business": {"fr": "heures ouvrées", "en": "business hours"},
+    "business": {"fr": "ouvrées", "en": "business"},
     "calendar": {"fr": "temps réel", "en": "calendar time"},
     "backlog": {"fr": "Stock en fin de journée", "en": "Backlog at end of day"},
     "backlog_age": {"fr": "Âge médian / max", "en": "Median / oldest age"},

@@ -3,7 +3,6 @@ the layout (A4, margins, no table row or chart cut across pages)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -19,16 +18,13 @@ class PdfError(RuntimeError):
 
 
 def chromium_path() -> str:
-    configured = os.environ.get("OMNICASE_CHROMIUM")
-    for path in (configured, *CHROMIUM_CANDIDATES):
-        if path and Path(path).exists():
+    for path in CHROMIUM_CANDIDATES:
+        if Path(path).exists():
             return path
     found = shutil.which("chromium")
     if found:
         return found
-    raise PdfError(
-        "headless Chromium not found (apt-get install -y chromium, or OMNICASE_CHROMIUM)"
-    )
+    raise PdfError("headless Chromium not found (apt-get install -y chromium)")
 
 
 def html_to_pdf(html: str) -> bytes:
