@@ -106,6 +106,16 @@ def test_one_claim_wins_and_a_failed_report_can_be_claimed_again(db: Database) -
     assert claim(db, acme, 1, DAY).fresh  # the engagement's report is another row
     with db.transaction() as s:
         s.execute(update(Report).where(Report.id == first.report_id).values(status="failed"))
+    # the schedule leaves a fresh failure alone for an hour, then defers it again
+    with db.transaction() as s:
+        s.execute(
+            update(Report)
+            .where(Report.id == first.report_id)
+            .values(updated_at=datetime(2026, 11, 4, 6, 0, tzinfo=UTC))
+        )
+    soon, later = datetime(2026, 11, 4, 6, 30, tzinfo=UTC), datetime(2026, 11, 4, 7, 5, tzinfo=UTC)
+    assert (acme, None, DAY) not in due_reports(db, soon)
+    assert (acme, None, DAY) in due_reports(db, later)
     again = claim(db, acme, None, DAY)
     assert again.fresh and again.report_id == first.report_id
     assert not claim(db, acme, None, DAY).fresh

@@ -20,6 +20,7 @@ from omnicase.store.db import Database
 
 log = logging.getLogger(__name__)
 DEFAULT_DAILY_AT = "07:00"
+RETRY_FAILED = timedelta(hours=1)
 
 
 def daily_at(settings: dict[str, Any]) -> time:
@@ -62,7 +63,8 @@ def due_reports(db: Database, now: datetime) -> list[tuple[int, int | None, date
                         Report.brand_id == bid,
                         Report.day == day,
                         Report.kind == "daily",
-                        Report.status != "failed",
+                        # a failed report is tried again, at most once an hour
+                        or_(Report.status != "failed", Report.updated_at > now - RETRY_FAILED),
                     )
                 )
             }
