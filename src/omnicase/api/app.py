@@ -23,6 +23,7 @@ from omnicase.api import (
     operations,
     qa,
     replies,
+    reports,
     routing,
     sla,
     wfm,
@@ -96,6 +97,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(csat.router)
     app.include_router(qa.router)
     app.include_router(csat_web.router)
+    app.include_router(reports.router)
     return app
 
 

@@ -29,6 +29,7 @@ JOB_MODULES = (
     "omnicase.channels.chat.fallback",
     "omnicase.channels.email.imap",
     "omnicase.quality.csat.jobs",
+    "omnicase.reports.jobs",
 )
 
 

@@ -18,6 +18,7 @@ from omnicase.model.orgs import (
 )
 from omnicase.model.quality import QaGrid, QaReview, Survey, SurveyStatus
 from omnicase.model.reasons import ReasonCorrection, ReasonModelVersion
+from omnicase.model.reports import EngagementContract, Report
 from omnicase.model.routing import (
     AgentLoad,
     AgentProfile,
@@ -44,6 +45,7 @@ __all__ = [
     "ChannelAccount",
     "Customer",
     "Engagement",
+    "EngagementContract",
     "Event",
     "Identity",
     "ImapState",
@@ -63,6 +65,7 @@ __all__ = [
     "QuarantinedInput",
     "ReasonCorrection",
     "ReasonModelVersion",
+    "Report",
     "Role",
     "RoutingQueue",
     "RoutingState",

@@ -151,6 +151,11 @@ async def _deliver(msg: EmailMessage, account: Account, recipient: str) -> SendR
     return SendResult.sent(smtp_response=response[:300])
 
 
+async def deliver(msg: EmailMessage, account: Account, recipient: str) -> SendResult:
+    """Send a built message through the account's SMTP settings (reports use it too)."""
+    return await _deliver(msg, account, recipient)
+
+
 def send_email(ctx: OutboundContext) -> SendResult:
     try:
         msg = build_email(ctx)
