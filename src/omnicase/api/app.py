@@ -13,11 +13,13 @@ from omnicase.api import (
     audit,
     cases,
     channel_accounts,
+    consistency,
     customers,
     errors,
     events,
     inbox,
     jobs,
+    macros,
     messages,
     operations,
     replies,
@@ -78,7 +80,9 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(routing.router)
     app.include_router(channel_accounts.router)
     app.include_router(inbox.router)
+    app.include_router(consistency.router)
     app.include_router(replies.router)
+    app.include_router(macros.router)
     app.include_router(attachments.router)
     app.include_router(email_routes.router)
     app.include_router(wfm_plan.router)

@@ -16,6 +16,7 @@ from omnicase.model.orgs import (
     Team,
     User,
 )
+from omnicase.model.quality import Inconsistency, Macro
 from omnicase.model.reasons import ReasonCorrection, ReasonModelVersion
 from omnicase.model.routing import (
     AgentLoad,
@@ -48,9 +49,11 @@ __all__ = [
     "ImapState",
     "InboxItem",
     "InboxStatus",
+    "Inconsistency",
     "Job",
     "JobError",
     "JobStatus",
+    "Macro",
     "Message",
     "OrgKind",
     "Organisation",

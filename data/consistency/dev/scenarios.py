@@ -1,0 +1,317 @@
+# Dev scenarios of the consistency evaluation: written after the held-out split; the
+# detector is tuned on these only (see ../README.md).
+
+PHRASES = {
+    "fr": {
+        "refund": {
+            "granted": [
+                "le remboursement a été effectué",
+                "nous allons vous rembourser",
+                "votre remboursement est validé",
+                "vous serez remboursé",
+            ],
+            "refused": [
+                "nous ne pouvons pas procéder au remboursement",
+                "le remboursement ne peut pas être accordé",
+                "aucun remboursement n'est prévu dans ce cas",
+                "nous sommes au regret de refuser le remboursement",
+            ],
+            "partial": [
+                "un remboursement partiel a été accordé",
+                "nous remboursons une partie du montant",
+            ],
+            "full": [
+                "le remboursement intégral a été validé",
+                "nous vous remboursons la totalité de la commande",
+            ],
+        },
+        "replacement": {
+            "granted": [
+                "nous vous renvoyons un nouvel exemplaire",
+                "un échange a été accepté",
+                "l'article sera remplacé",
+            ],
+            "refused": [
+                "un échange n'est pas possible",
+                "nous ne pouvons pas remplacer l'article",
+            ],
+        },
+        "return": {
+            "accepted": [
+                "le retour a été accepté",
+                "votre retour est validé et l'étiquette est en pièce jointe",
+            ],
+            "refused": [
+                "le retour ne peut pas être accepté",
+                "le retour est refusé car hors délai",
+            ],
+        },
+    },
+    "en": {
+        "refund": {
+            "granted": [
+                "we've refunded you",
+                "your refund has been approved",
+                "we will refund you",
+                "a refund has been issued",
+            ],
+            "refused": [
+                "we can't refund this order",
+                "a refund isn't possible here",
+                "we are not able to refund you",
+                "your refund request has been rejected",
+            ],
+            "partial": [
+                "we have issued a partial refund",
+                "we can refund part of the amount",
+            ],
+            "full": [
+                "we have issued a full refund",
+                "you'll be refunded in full",
+            ],
+        },
+        "replacement": {
+            "granted": [
+                "we'll send you a replacement",
+                "your exchange has been approved",
+                "a new one is on its way",
+            ],
+            "refused": [
+                "we're not able to replace it",
+                "an exchange isn't possible for this item",
+            ],
+        },
+        "return": {
+            "accepted": [
+                "your return is approved",
+                "we've accepted the return and attached a label",
+            ],
+            "refused": [
+                "we can't accept the return",
+                "the return has been declined as it is outside the return window",
+            ],
+        },
+    },
+}
+
+SCENARIOS = [
+    {
+        "id": "d-fr-chaussures",
+        "lang": "fr",
+        "order": "A-11873",
+        "other_order": "A-11902",
+        "customer": "Mme Dubois",
+        "values": {"refund": "full", "refund_amount": ("amt", 8900), "refund_delay": ("cal", 3, 5)},
+        "alts": {"refund": ["partial", "refused"], "refund_amount": [("amt", 7900)], "refund_delay": [("cal", 15)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Bonjour {name},\n\nSuite à la réception de vos chaussures (commande {order}), {refund}. Vous recevrez {refund_amount} sur votre compte d'ici {refund_delay}.\n\nBelle journée,\nInès"},
+            {"channel": "chat", "day": 0, "hour": 3, "text": "C'est bon pour la commande {order} : {refund} ({refund_amount})."},
+            {"channel": "messenger", "day": 1, "text": "Bonjour ! Le remboursement de {refund_amount} apparaîtra sous {refund_delay} sur votre relevé."},
+            {"channel": "sms", "day": 2, "text": "Acme: commande {order}, {refund}. Delai bancaire: {refund_delay}."},
+        ],
+    },
+    {
+        "id": "d-fr-livraison-retard",
+        "lang": "fr",
+        "order": "A-12990",
+        "customer": "Thomas",
+        "values": {"delivery_date": ("date", 2), "delivery_delay": ("cal", 2), "voucher_amount": ("amt", 1000)},
+        "alts": {"delivery_date": [("date", 5), ("date", 12)], "delivery_delay": [("bus", 10)], "voucher_amount": [("amt", 2000)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Bonjour {name},\n\nVotre colis {order} a pris du retard au centre de tri. Il vous sera livré {delivery_date}. Pour nous excuser, voici un code promo de {voucher_amount} valable sur votre prochaine commande.\n\nCordialement,\nMarc"},
+            {"channel": "whatsapp", "day": 0, "hour": 2, "text": "Re-bonjour Thomas, le transporteur annonce la livraison {delivery_date}."},
+            {"channel": "chat", "day": 1, "text": "Votre colis devrait arriver sous {delivery_delay}. Et le code de réduction de {voucher_amount} est bien actif sur votre compte."},
+            {"channel": "instagram", "day": 1, "hour": 4, "text": "Hello Thomas ! Livraison prévue {delivery_date} pour {order} 📦"},
+        ],
+    },
+    {
+        "id": "d-fr-retour-policy",
+        "lang": "fr",
+        "order": "A-13442",
+        "customer": "Chloé",
+        "values": {"return_window": ("cal", 30), "return_fee": ("amt", 0), "refund_delay": ("bus", 10)},
+        "alts": {"return_window": [("cal", 15), ("cal", 60)], "return_fee": [("amt", 490)], "refund_delay": [("cal", 30)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Bonjour {name},\n\nVous avez {return_window} pour retourner votre manteau. Le retour coûte {return_fee} en point relais. Le remboursement intervient ensuite sous {refund_delay}.\n\nCordialement,\nPaul"},
+            {"channel": "chat", "day": 1, "text": "Le délai de retour est de {return_window} à partir de la livraison, c'est noté sur votre bon de commande."},
+            {"channel": "x", "day": 1, "hour": 5, "text": "@chloe_p bonjour, frais de retour : {return_fee}. Remboursement sous {refund_delay} après réception 🙂"},
+            {"channel": "messenger", "day": 2, "text": "Bonjour Chloé, vous pouvez nous renvoyer le manteau pendant {return_window}, puis remboursement sous {refund_delay}."},
+        ],
+        "macros": [
+            {"title": "Retours - délai et frais", "body": "Vous disposez de 30 jours pour nous retourner un article. Le retour est gratuit en point relais. Le remboursement est effectué sous 10 jours ouvrés après réception.", "facts": {"return_window_days": 30, "return_fee_eur": 0, "refund_delay_business_days": 10}, "facts_slots": ["return_window", "return_fee", "refund_delay"]},
+        ],
+    },
+    {
+        "id": "d-fr-article-defectueux",
+        "lang": "fr",
+        "order": "A-14025",
+        "customer": "M. Lambert",
+        "values": {"replacement": "granted", "replacement_delay": ("bus", 4), "return": "accepted"},
+        "alts": {"replacement": ["refused"], "replacement_delay": [("cal", 21)], "return": ["refused"]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Bonjour {name},\n\nNous sommes désolés pour la cafetière défectueuse de la commande {order}. {return}, et {replacement} : il vous parviendra sous {replacement_delay}.\n\nCordialement,\nJulien"},
+            {"channel": "phone", "day": 0, "hour": 2, "text": "Appel M. Lambert : {replacement}, délai annoncé {replacement_delay}."},
+            {"channel": "chat", "day": 1, "text": "Pour la cafetière ({order}) : {return}."},
+            {"channel": "sms", "day": 1, "hour": 3, "text": "Acme: {replacement} (commande {order}), sous {replacement_delay}."},
+        ],
+    },
+    {
+        "id": "d-fr-frais-livraison",
+        "lang": "fr",
+        "order": "A-15110",
+        "customer": "Emma",
+        "values": {"shipping_fee": ("amt", 590), "dispatch_date": ("date", 1), "dispatch_delay": ("cal", 1)},
+        "alts": {"shipping_fee": [("amt", 390), ("amt", 0)], "dispatch_date": [("date", 4)], "dispatch_delay": [("cal", 7)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Bonjour {name},\n\nLes frais de livraison en point relais sont de {shipping_fee}. Votre commande {order} sera expédiée {dispatch_date}.\n\nÀ bientôt,\nSofia"},
+            {"channel": "chat", "day": 0, "hour": 1, "text": "Votre commande part {dispatch_date}, et la livraison vous est facturée {shipping_fee}."},
+            {"channel": "whatsapp", "day": 0, "hour": 6, "text": "Bonsoir Emma, nous expédions sous {dispatch_delay}. Frais de port : {shipping_fee}."},
+        ],
+        "macros": [
+            {"title": "Frais de port", "body": "Livraison en point relais : 5,90 €. Les commandes passées avant 14h sont expédiées sous 24h.", "facts": {"shipping_fee_eur": 5.9, "dispatch_delay_hours": 24}, "facts_slots": ["shipping_fee", "dispatch_delay"]},
+        ],
+    },
+    {
+        "id": "d-fr-remboursement-refuse",
+        "lang": "fr",
+        "order": "A-16204",
+        "customer": "Mme Petit",
+        "values": {"refund": "refused", "return_window": ("cal", 14), "voucher_amount": ("amt", 1500)},
+        "alts": {"refund": ["granted"], "return_window": [("cal", 30)], "voucher_amount": [("amt", 3000)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Madame,\n\nVotre demande concerne un article soldé acheté il y a deux mois (commande {order}). Le délai de retour des soldes est de {return_window}, donc {refund}. À titre exceptionnel, nous vous offrons un bon d'achat de {voucher_amount}.\n\nCordialement,\nService client"},
+            {"channel": "chat", "day": 1, "text": "J'ai vérifié la commande {order} : {refund}, désolée. Vous avez bien reçu le bon d'achat de {voucher_amount} ?"},
+            {"channel": "messenger", "day": 1, "hour": 5, "text": "Bonjour, les articles soldés peuvent être retournés pendant {return_window}. Pour {order}, {refund}."},
+        ],
+    },
+    {
+        "id": "d-en-missing-parcel",
+        "lang": "en",
+        "currency": "GBP",
+        "order": "GX120456",
+        "other_order": "GX120999",
+        "customer": "Ms Clarke",
+        "values": {"refund": "granted", "refund_amount": ("amt", 3299), "refund_delay": ("bus", 5), "delivery_date": ("date", 1)},
+        "alts": {"refund": ["refused"], "refund_amount": [("amt", 2999)], "refund_delay": [("cal", 21)], "delivery_date": [("date", 6)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Dear {name},\n\nI'm sorry order {order} never arrived. {refund} for {refund_amount}; please allow {refund_delay} for it to reach your account.\n\nKind regards,\nDaniel\nGlobex Home"},
+            {"channel": "chat", "day": 0, "hour": 2, "text": "I can see order {order}: {refund}. It takes {refund_delay} to clear."},
+            {"channel": "x", "day": 1, "text": "Hi! Sorry about order {order}. {refund} ({refund_amount}). DM us if you need anything else."},
+            {"channel": "email", "day": 2, "text": "Hello {name},\n\nGood news: the carrier found the parcel for order {order} and will deliver it {delivery_date}. The refund of {refund_amount} stands.\n\nDaniel"},
+            {"channel": "sms", "day": 2, "hour": 1, "text": "Globex: order {order} will now be delivered {delivery_date}."},
+        ],
+    },
+    {
+        "id": "d-en-damaged-table",
+        "lang": "en",
+        "currency": "GBP",
+        "order": "GX130871",
+        "customer": "Oliver",
+        "values": {"refund": "partial", "refund_amount": ("amt", 4000), "replacement": "refused"},
+        "alts": {"refund": ["full", "refused"], "refund_amount": [("amt", 14000)], "replacement": ["granted"]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Hi {name},\n\nThanks for the photos of the scratched table top (order {order}). As you'd like to keep the table, {refund}: {refund_amount} back to your card. {replacement}, as that model has been discontinued.\n\nBest,\nGrace"},
+            {"channel": "messenger", "day": 0, "hour": 4, "text": "Hey Oliver, for the table ({order}): {refund}, that's {refund_amount}."},
+            {"channel": "chat", "day": 1, "text": "Regarding order {order}, {replacement}, but {refund}."},
+            {"channel": "whatsapp", "day": 2, "text": "Hi Oliver, the {refund_amount} for the scratched table is on its way - {refund}."},
+        ],
+    },
+    {
+        "id": "d-en-returns-policy",
+        "lang": "en",
+        "currency": "GBP",
+        "order": "GX141002",
+        "customer": "Aisha",
+        "values": {"return_window": ("cal", 28), "return_fee": ("amt", 0), "return": "accepted"},
+        "alts": {"return_window": [("cal", 14), ("cal", 90)], "return_fee": [("amt", 495)], "return": ["refused"]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Hi {name},\n\nYou have {return_window} from delivery to send items back, and return postage is {return_fee} with the label in your parcel. For order {order}, {return}.\n\nThanks,\nLiam"},
+            {"channel": "chat", "day": 0, "hour": 3, "text": "Our returns window is {return_window}. For {order}, {return}."},
+            {"channel": "instagram", "day": 1, "text": "Hi Aisha! Returns cost {return_fee} and you've got {return_window} to send them back 💛"},
+            {"channel": "sms", "day": 1, "hour": 2, "text": "Globex: return for {order} - {return}. Postage {return_fee}."},
+        ],
+        "macros": [
+            {"title": "Returns: window and postage", "body": "Items can be returned within 28 days of delivery. Return postage is free with the prepaid label.", "facts": {"return_window_days": 28, "return_fee_gbp": 0}, "facts_slots": ["return_window", "return_fee"]},
+        ],
+    },
+    {
+        "id": "d-en-express-delivery",
+        "lang": "en",
+        "currency": "GBP",
+        "order": "GX152330",
+        "customer": "Mr Evans",
+        "values": {"shipping_fee": ("amt", 695), "delivery_delay": ("bus", 1), "dispatch_date": ("date", 0)},
+        "alts": {"shipping_fee": [("amt", 395)], "delivery_delay": [("bus", 5)], "dispatch_date": [("date", 3)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Dear {name},\n\nExpress delivery costs {shipping_fee} and arrives within {delivery_delay}. Your order {order} is being dispatched {dispatch_date}.\n\nRegards,\nSam"},
+            {"channel": "chat", "day": 0, "hour": 1, "text": "Yes, express is {shipping_fee}, delivered in {delivery_delay}. Your order ships {dispatch_date}."},
+            {"channel": "x", "day": 0, "hour": 5, "text": "@mr_evans express shipping is {shipping_fee} - it'll arrive within {delivery_delay}."},
+        ],
+        "macros": [
+            {"title": "Express delivery", "body": "Express delivery costs £6.95 and arrives within 1 business day.", "facts": {"shipping_fee_gbp": 6.95, "delivery_delay_business_days": 1}, "facts_slots": ["shipping_fee", "delivery_delay"]},
+        ],
+    },
+    {
+        "id": "d-en-callback",
+        "lang": "en",
+        "currency": "GBP",
+        "order": "GX163447",
+        "customer": "Sophie",
+        "values": {"callback_delay": ("cal", 2), "voucher_amount": ("amt", 1500), "delivery_date": ("date", 3)},
+        "alts": {"callback_delay": [("cal", 7)], "voucher_amount": [("amt", 500)], "delivery_date": [("date", 10)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Hi {name},\n\nOur warehouse team will get back to you within {callback_delay} about the missing cushion covers from {order}. In the meantime we've added a {voucher_amount} gift card to your account.\n\nWarm regards,\nEllie"},
+            {"channel": "phone", "day": 0, "hour": 3, "text": "Outbound call to Sophie: warehouse to call her back within {callback_delay}; new covers to be delivered {delivery_date}."},
+            {"channel": "chat", "day": 1, "text": "The warehouse will contact you within {callback_delay}, and the {voucher_amount} gift card is already on your account."},
+            {"channel": "sms", "day": 2, "text": "Globex: your cushion covers ({order}) arrive {delivery_date}."},
+        ],
+    },
+    {
+        "id": "d-en-usd-refund",
+        "lang": "en",
+        "currency": "USD",
+        "order": "GX174512",
+        "customer": "Mr Brooks",
+        "values": {"refund": "granted", "refund_amount": ("amt", 12500), "refund_delay": ("bus", 7, 10)},
+        "alts": {"refund": ["refused"], "refund_amount": [("amt", 10500)], "refund_delay": [("bus", 30)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Hello {name},\n\n{refund}: {refund_amount} for the cancelled order {order}. International refunds take {refund_delay} to appear.\n\nBest regards,\nNina"},
+            {"channel": "chat", "day": 1, "text": "For {order}, {refund}. Allow {refund_delay} since your bank is in the US."},
+            {"channel": "messenger", "day": 1, "hour": 6, "text": "Hi! Order {order} was cancelled and {refund}: {refund_amount}."},
+        ],
+    },
+]
+
+SCENARIOS += [
+    {
+        "id": "d-fr-canape-livraison",
+        "lang": "fr",
+        "order": "A-17350",
+        "other_order": "A-17411",
+        "customer": "M. Moreau",
+        "values": {"delivery_date": ("date", 9), "shipping_fee": ("amt", 4900), "refund": "granted"},
+        "alts": {"delivery_date": [("date", 16)], "shipping_fee": [("amt", 2900)], "refund": ["refused"]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Bonjour {name},\n\nLa livraison de votre canapé (commande {order}) est programmée {delivery_date}, entre 8h et 13h. Les frais de livraison à domicile de {shipping_fee} ont été facturés avec la commande.\n\nCordialement,\nAurélie"},
+            {"channel": "chat", "day": 1, "text": "Je confirme : livraison du canapé {delivery_date}. Le transporteur vous appellera la veille."},
+            {"channel": "phone", "day": 3, "text": "Appel M. Moreau ({order}) : conteste les frais de livraison de {shipping_fee}, livraison toujours prévue {delivery_date}."},
+            {"channel": "email", "day": 3, "hour": 2, "text": "Bonjour {name},\n\nSuite à notre appel concernant la commande {order} : {refund} pour les frais de livraison de {shipping_fee}, la livraison ayant été décalée.\n\nCordialement,\nAurélie"},
+            {"channel": "sms", "day": 4, "text": "Acme : commande {order}, {refund} des frais de livraison. Livraison {delivery_date}."},
+        ],
+    },
+    {
+        "id": "d-en-gift-card",
+        "lang": "en",
+        "currency": "GBP",
+        "order": "GX185020",
+        "customer": "Ruby",
+        "values": {"voucher_amount": ("amt", 2500), "refund": "refused", "callback_delay": ("cal", 1)},
+        "alts": {"voucher_amount": [("amt", 5000)], "refund": ["granted"], "callback_delay": [("bus", 5)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Hi {name},\n\nI've looked at order {order}: as the candles were used, {refund}. I have however added a {voucher_amount} gift card to your account as a gesture of goodwill.\n\nTake care,\nMegan"},
+            {"channel": "instagram", "day": 0, "hour": 5, "text": "Hi Ruby, sorry - {refund}. The {voucher_amount} gift card should be in your account now ✨"},
+            {"channel": "chat", "day": 1, "text": "A supervisor will get back to you within {callback_delay} about order {order}. Until then the gift card of {voucher_amount} is yours to use."},
+            {"channel": "whatsapp", "day": 1, "hour": 3, "text": "Hi Ruby, for {order}: {refund}. Our supervisor will call you back within {callback_delay}."},
+        ],
+    },
+]

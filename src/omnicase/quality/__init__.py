@@ -1,0 +1,1 @@
+"""Quality of service: consistency of answers across channels (and, later, KPIs, CSAT, QA)."""
