@@ -31,7 +31,7 @@ KIND = {
     "refund_delay": "delay",
     "delivery_delay": "delay",
     "dispatch_delay": "delay",
-    "replacement_delay": "delay",
+    "replacement_delay": "delay",  # read as delivery_delay
     "callback_delay": "delay",
     "delivery_date": "date",
     "dispatch_date": "date",

@@ -315,3 +315,59 @@ SCENARIOS += [
         ],
     },
 ]
+
+PHRASES["fr"]["refund"]["granted"] += ["c'est validé pour le remboursement", "je lance le remboursement"]
+PHRASES["fr"]["refund"]["refused"] += ["le remboursement n'est pas accepté", "nous refusons le remboursement"]
+PHRASES["en"]["refund"]["granted"] += ["I've processed a refund for you", "the refund has gone through"]
+PHRASES["en"]["refund"]["refused"] += ["we won't be able to refund it", "the order doesn't qualify for a refund"]
+PHRASES["fr"]["replacement"]["granted"] += ["un article de remplacement part aujourd'hui"]
+PHRASES["en"]["replacement"]["refused"] += ["we don't have a replacement to send"]
+
+SCENARIOS += [
+    {
+        "id": "d-fr-jean-echange",
+        "lang": "fr",
+        "order": "A-18823",
+        "customer": "Lucas",
+        "values": {"replacement": "granted", "delivery_delay": ("bus", 2, 3), "return_fee": ("amt", 0)},
+        "alts": {"replacement": ["refused"], "delivery_delay": [("bus", 8, 10)], "return_fee": [("amt", 350)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Bonjour {name},\n\nPas de souci pour la taille : {replacement}. Le nouveau jean arrivera chez vous sous {delivery_delay}. Pour renvoyer l'ancien, l'étiquette de retour vous coûte {return_fee}.\n\nBonne journée,\nEmma"},
+            {"channel": "instagram", "day": 0, "hour": 2, "text": "Coucou Lucas, pour l'échange de ta commande {order} : {replacement} 👖 Livraison en {delivery_delay}."},
+            {"channel": "chat", "day": 1, "text": "Oui, {replacement}. Le renvoi de l'ancien jean se fait avec l'étiquette de retour à {return_fee}."},
+            {"channel": "sms", "day": 1, "hour": 4, "text": "Acme - {order} : nouveau jean livre sous {delivery_delay}. Etiquette retour : {return_fee}."},
+        ],
+    },
+    {
+        "id": "d-en-mattress-trial",
+        "lang": "en",
+        "currency": "GBP",
+        "order": "GX196611",
+        "customer": "Mrs Hughes",
+        "values": {"return_window": ("cal", 100), "refund": "granted", "refund_delay": ("cal", 14)},
+        "alts": {"return_window": [("cal", 30)], "refund": ["refused"], "refund_delay": [("cal", 60)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Dear {name},\n\nYour mattress comes with a {return_window} trial, so you can still send it back. Once our courier has collected it, {refund}, and the money should be with you within {refund_delay}.\n\nKind regards,\nAlex"},
+            {"channel": "chat", "day": 0, "hour": 3, "text": "You're well within the {return_window} trial for order {order}. {refund}."},
+            {"channel": "messenger", "day": 1, "text": "Hi! Collection is booked for {order}. After that, allow {refund_delay} for the refund."},
+            {"channel": "x", "day": 2, "text": "@mrs_hughes hi, our trial period is {return_window} and refunds land within {refund_delay}. ^AL"},
+        ],
+        "macros": [
+            {"title": "Mattress trial", "body": "Every mattress has a 100-night trial. Refunds are paid within 14 days of collection.", "facts": {"return_window_days": 100, "refund_delay_days": 14}, "facts_slots": ["return_window", "refund_delay"]},
+        ],
+    },
+    {
+        "id": "d-fr-precommande",
+        "lang": "fr",
+        "order": "A-19044",
+        "customer": "Mme Fontaine",
+        "values": {"dispatch_date": ("date", 7), "refund": "granted", "refund_amount": ("amt", 12990)},
+        "alts": {"dispatch_date": [("date", 21)], "refund": ["refused"], "refund_amount": [("amt", 2990)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Madame,\n\nLa lampe précommandée (commande {order}) sera expédiée {dispatch_date}. Vous nous avez demandé d'annuler : {refund} de {refund_amount} sur votre carte.\n\nCordialement,\nHugo"},
+            {"channel": "whatsapp", "day": 1, "text": "Bonjour Mme Fontaine, la précommande {order} part de l'entrepôt {dispatch_date}."},
+            {"channel": "email", "day": 2, "text": "Madame,\n\nVous avez choisi d'annuler la commande {order} : {refund}, soit {refund_amount}.\n\nCordialement,\nHugo"},
+            {"channel": "chat", "day": 3, "text": "Je vois l'annulation de la commande {order} : {refund} pour un montant de {refund_amount}."},
+        ],
+    },
+]

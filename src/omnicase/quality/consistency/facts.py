@@ -102,7 +102,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|returns? (?:window|period|policy)|to return|send (?:\w+ ){0,2}back|be returned"
             r"|can return|nous renvoyer|renvoyer (?:le|la|les|l'|votre|vos)|être retournés?"
             r"|returns? (?:are|is) accepted|days? (?:for|to make a) returns?|de retour\b"
-            r"|retours? (?:sont |est )?acceptés?",
+            r"|retours? (?:sont |est )?acceptés?|trial|période d'essai|\bessai\b",
         ),
         (
             "refund",
@@ -155,7 +155,7 @@ _AMOUNT_SLOTS = {
 }
 _DELAY_SLOTS = {
     "refund": "refund_delay",
-    "replacement": "replacement_delay",
+    "replacement": "delivery_delay",  # a replacement's delay is when it is delivered
     "delivery": "delivery_delay",
     "dispatch": "dispatch_delay",
     "callback": "callback_delay",
@@ -230,12 +230,12 @@ _ORDER = re.compile(r"\b(?:[A-Z]{1,4}-?\s?\d{4,}|\d{7,})\b")
 
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[-–]\s+|,\s+(?=(?:puis|ensuite|then|and then)\b)")
 _TURN = re.compile(
-    r",?\s+(?:mais|but|however|cependant|toutefois|en revanche|par contre|instead|whereas"
+    r",?\s+(?:mais|but|however|et|and|cependant|toutefois|en revanche|par contre|instead|whereas"
     r"|alors que|à la place|rather)\b|\s\(|\)"
 )
 _NEGATION = re.compile(
     r"\b(?:ne|n')\s?(?:\w+\s){0,4}?(?:pas|plus|aucun|aucune|jamais)\b|\bn'\w+\s(?:pas|plus)\b"
-    r"|impossible|pas possible|refus|unable|cannot|can't|can not|won't|will not|isn't|is not"
+    r"|n't\b|impossible|pas possible|refus|unable|cannot|can't|can not|won't|will not|isn't|is not"
     r"|are not|not (?:be )?(?:able|eligible|possible|entitled|covered)|no longer|declin|reject"
     r"|non éligible|pas éligible|not accept|don't|do not|n'est pas|ne sont pas|aren't"
     r"|hors délai|outside (?:the|our) return|past the return|dépassé|expired|exceeded"
@@ -250,8 +250,8 @@ _DECIDED = re.compile(
     r"|issued|approved|processed|granted|authori[sz]|arrange|organis|allons|vais|pouvons|serez"
     r"|sera\b|a été|ont été|avons|have been|has been|will be|will (?:refund|replace|send|receive)"
     r"|we(?:'ve| have)? (?:refunded|replaced|sent|issued|offered)|recevrez|receive|credited"
-    r"|crédité|de \d|of [€$£]?\d|proposons|offrons|offer|offert|envoyons|sending|send you|\bis\b"
-    r"|\bare\b|vous rembours|vous renvoy|bénéficier|qualif|eligible|éligible|can\b|peux|pourrez"
+    r"|crédité|de \d|of [€$£]?\d|proposons|offrons|offer|offert|envoyons|sending|send you|lanc"
+    r"|\bpart\b|partira|goes out|go out|on its way|en route|vous rembours|vous renvoy|bénéficier|qualif|eligible|éligible|can\b|peux|pourrez"
     r"|intégral|partiel|full|partial|total|remboursons|rembourserons|remboursé|refunded|refunding"
     r"|we(?:'ll| will)? refund|renvoyons|remplacerons|remplacé"
 )
