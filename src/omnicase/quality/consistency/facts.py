@@ -251,7 +251,8 @@ _DECIDED = re.compile(
     r"|sera\b|a été|ont été|avons|have been|has been|will be|will (?:refund|replace|send|receive)"
     r"|we(?:'ve| have)? (?:refunded|replaced|sent|issued|offered)|recevrez|receive|credited"
     r"|crédité|de \d|of [€$£]?\d|proposons|offrons|offer|offert|envoyons|sending|send you|lanc"
-    r"|\bpart\b|partira|goes out|go out|on its way|en route|vous rembours|vous renvoy|bénéficier|qualif|eligible|éligible|can\b|peux|pourrez"
+    r"|\bpart\b|partira|goes out|go out|on its way|en route|vous rembours"
+    r"|vous renvoy|bénéficier|qualif|eligible|éligible|can\b|peux|pourrez"
     r"|intégral|partiel|full|partial|total|remboursons|rembourserons|remboursé|refunded|refunding"
     r"|we(?:'ll| will)? refund|renvoyons|remplacerons|remplacé"
 )
