@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from omnicase.ingest.pipeline import ingest
-from omnicase.model import Event, Inconsistency, Message
+from omnicase.model import Case, Event, Inconsistency, Message
 from omnicase.model.base import utcnow
 from omnicase.security.secrets import SecretBox
 from omnicase.services.consistency import consistency_counts, consistency_rate
@@ -241,3 +241,31 @@ def test_macros_are_written_by_brand_managers_read_by_engaged_agents_and_checked
     assert check(client, world, ref, "Bonjour, vous avez 14 jours pour retourner la robe.")[
         "consistent"
     ]
+
+
+def test_the_customers_other_case_about_the_same_order_counts_if_the_user_may_see_it(
+    db: Database, client: TestClient, world: World, box: SecretBox
+) -> None:
+    old = email_case(db, world, box)
+    reply(client, world, old, FIRST)
+    with db.transaction() as s:
+        case = s.scalar(select(Case).where(Case.brand_id == world.ids["acme"]))
+        assert case is not None
+        case.status = "closed"
+        case.channel = "phone"  # outside the provider's engagement (email + chat)
+    [result] = ingest(
+        db,
+        [
+            message(
+                at=utcnow() - timedelta(minutes=5),
+                subject="Toujours rien",
+                text="Bonjour, commande A-12345 : toujours pas de remboursement.",
+            )
+        ],
+    )
+    assert result.reference is not None and result.reference != old
+    draft = "Le remboursement de 29,90 € sera effectué."
+    [finding] = check(client, world, result.reference, draft)["findings"]
+    assert finding["said"]["case"] == old and finding["value"] == "29.90 EUR"
+    # the provider's agent sees the new case but not the old one: nothing from it
+    assert check(client, world, result.reference, draft, who="callpro:agent")["consistent"]

@@ -371,3 +371,50 @@ SCENARIOS += [
         ],
     },
 ]
+
+SCENARIOS += [
+    {
+        "id": "d-fr-carte-cadeau-expiree",
+        "lang": "fr",
+        "order": "A-20561",
+        "customer": "Mme Henry",
+        "values": {"voucher_amount": ("amt", 3000), "callback_delay": ("bus", 2), "refund": "refused"},
+        "alts": {"voucher_amount": [("amt", 1000)], "callback_delay": [("bus", 10)], "refund": ["granted"]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Madame,\n\nVotre carte cadeau a expiré le mois dernier et {refund}. Notre responsable de service vous contactera sous {callback_delay} pour trouver une solution ; en attendant, un avoir de {voucher_amount} a été crédité sur votre compte client.\n\nCordialement,\nÉlodie"},
+            {"channel": "phone", "day": 0, "hour": 5, "text": "Appel Mme Henry : {refund}. Avoir de {voucher_amount} confirmé. Rappel du responsable sous {callback_delay}."},
+            {"channel": "messenger", "day": 1, "text": "Bonjour ! Le responsable reviendra vers vous d'ici {callback_delay}. Votre avoir de {voucher_amount} est utilisable dès maintenant."},
+            {"channel": "sms", "day": 1, "hour": 2, "text": "Acme: avoir de {voucher_amount} disponible sur votre compte. Le service client vous rappelle sous {callback_delay}."},
+        ],
+    },
+    {
+        "id": "d-en-tv-stand-delivery",
+        "lang": "en",
+        "currency": "GBP",
+        "order": "GX207745",
+        "customer": "Mr Singh",
+        "values": {"delivery_date": ("date", 5), "dispatch_delay": ("bus", 2), "shipping_fee": ("amt", 1995)},
+        "alts": {"delivery_date": [("date", 12)], "dispatch_delay": [("bus", 6)], "shipping_fee": [("amt", 995), ("amt", 0)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Hello {name},\n\nThanks for your order {order}. Two-person delivery for the TV stand is {shipping_fee}; the stand leaves our warehouse within {dispatch_delay} and our carrier has booked your delivery {delivery_date}.\n\nBest regards,\nChris"},
+            {"channel": "chat", "day": 1, "text": "Your delivery slot is {delivery_date} between 7am and 7pm, and the {shipping_fee} delivery charge was taken with your payment."},
+            {"channel": "whatsapp", "day": 1, "hour": 5, "text": "Hi, confirming order {order}: it ships within {dispatch_delay}, delivery {delivery_date}."},
+            {"channel": "x", "day": 2, "text": "@r_singh hi! Two-person delivery costs {shipping_fee}, and your stand is booked in for {delivery_date}."},
+        ],
+    },
+    {
+        "id": "d-fr-remboursement-virement",
+        "lang": "fr",
+        "order": "A-21230",
+        "other_order": "A-21577",
+        "customer": "M. Rousseau",
+        "values": {"refund": "granted", "refund_amount": ("amt", 4550), "refund_delay": ("bus", 3)},
+        "alts": {"refund": ["refused"], "refund_amount": [("amt", 5450)], "refund_delay": [("bus", 15)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Monsieur,\n\nVotre paiement par virement pour la commande {order} ne peut pas être recrédité sur une carte : {refund} par virement bancaire. Les {refund_amount} seront sur votre compte sous {refund_delay} après réception de votre RIB.\n\nCordialement,\nKarim"},
+            {"channel": "chat", "day": 1, "text": "J'ai bien reçu votre RIB pour la commande {order}. Le virement de {refund_amount} arrivera sous {refund_delay}."},
+            {"channel": "email", "day": 2, "text": "Monsieur,\n\nPour la commande {order}, {refund}. Montant : {refund_amount}.\n\nKarim"},
+            {"channel": "whatsapp", "day": 2, "hour": 4, "text": "Bonjour M. Rousseau, {refund} pour la commande {order}, comptez {refund_delay} pour le virement."},
+        ],
+    },
+]

@@ -106,7 +106,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "refund",
-            r"rembours|refund|recrédit|crédité|credited|(?:sur|to|on) (?:votre|your) "
+            r"rembours|refund|recrédit|crédité|credited|virement|bank transfer|(?:sur|to|on) (?:votre|your) "
             r"(?:compte|carte|relevé|card|account|statement)",
         ),
         (
@@ -123,7 +123,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("delivery~", r"reçu|recevoir|recevrez|arriv|receive|\barrive|parvien"),
         (
             "callback",
-            r"rappel|recontact|revenir vers vous|reviendr|get back to you|call (?:\w+ )?back"
+            r"rappel|recontact|contacter|contactera|revenir vers vous|reviendr|get back to you"
+            r"|call (?:\w+ )?back"
             r"|contact you|hear from us|réponse|answer",
         ),
     )
@@ -231,7 +232,7 @@ _ORDER = re.compile(r"\b(?:[A-Z]{1,4}-?\s?\d{4,}|\d{7,})\b")
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[-–]\s+|,\s+(?=(?:puis|ensuite|then|and then)\b)")
 _TURN = re.compile(
     r",?\s+(?:mais|but|however|et|and|cependant|toutefois|en revanche|par contre|instead|whereas"
-    r"|alors que|à la place|rather)\b|\s\(|\)"
+    r"|alors que|à la place|rather)\b|\s\(|\)|\s?:\s"
 )
 _NEGATION = re.compile(
     r"\b(?:ne|n')\s?(?:\w+\s){0,4}?(?:pas|plus|aucun|aucune|jamais)\b|\bn'\w+\s(?:pas|plus)\b"
