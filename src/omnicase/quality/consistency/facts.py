@@ -106,8 +106,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         (
             "refund",
-            r"rembours|refund|recrédit|crédité|credited|virement|bank transfer|(?:sur|to|on) (?:votre|your) "
-            r"(?:compte|carte|relevé|card|account|statement)",
+            r"rembours|refund|recrédit|crédité|credited|virement|bank transfer"
+            r"|(?:sur|to|on) (?:votre|your) (?:compte|carte|relevé|card|account|statement)",
         ),
         (
             "replacement",
