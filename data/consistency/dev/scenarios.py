@@ -418,3 +418,21 @@ SCENARIOS += [
         ],
     },
 ]
+
+SCENARIOS += [
+    {
+        "id": "d-en-warranty-repair",
+        "lang": "en",
+        "currency": "GBP",
+        "order": "GX218803",
+        "customer": "Zoe",
+        "values": {"replacement": "refused", "callback_delay": ("cal", 2), "delivery_delay": ("cal", 14)},
+        "alts": {"replacement": ["granted"], "callback_delay": [("cal", 10)], "delivery_delay": [("cal", 42)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Hi {name},\n\nThe coffee machine from {order} is still under warranty, so we'll repair it rather than swap it: {replacement}. Our repair partner will be in touch within {callback_delay} to arrange collection, and the repaired machine is usually back with you in {delivery_delay}.\n\nCheers,\nBen"},
+            {"channel": "chat", "day": 0, "hour": 4, "text": "Just to set expectations: repairs take around {delivery_delay} door to door, and the repair partner will contact you within {callback_delay}."},
+            {"channel": "instagram", "day": 1, "text": "Hi Zoe! For the machine ({order}) {replacement}, it'll be repaired under warranty and returned to you in {delivery_delay} ☕"},
+            {"channel": "sms", "day": 1, "hour": 3, "text": "Globex: the repair partner will call you within {callback_delay} about order {order}."},
+        ],
+    },
+]

@@ -118,13 +118,16 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"expédi|\bpart(?:ira|ir)?\b|dispatch|\bship(?:ped|s)?\b|sent out|leaves? our warehouse"
             r"|quitter(?:a)? (?:notre|l')entrepôt|remis au transporteur|handed to the carrier",
         ),
-        ("delivery", r"livr|deliver|colis|parcel|package"),
+        (
+            "delivery",
+            r"livr|deliver|colis|parcel|package|répar|repair|back with you|returned to you",
+        ),
         # verbs any subject takes ("le remboursement arrive"): far weaker than a noun
         ("delivery~", r"reçu|recevoir|recevrez|arriv|receive|\barrive|parvien"),
         (
             "callback",
             r"rappel|recontact|contacter|contactera|revenir vers vous|reviendr|get back to you"
-            r"|call (?:\w+ )?back"
+            r"|call (?:\w+ )?back|in touch|call you|vous appeler|vous appellera|nous vous appellerons"
             r"|contact you|hear from us|réponse|answer",
         ),
     )
@@ -229,7 +232,9 @@ _REL_DAYS = {
 }
 _ORDER = re.compile(r"\b(?:[A-Z]{1,4}-?\s?\d{4,}|\d{7,})\b")
 
-_CLAUSE = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[-–]\s+|,\s+(?=(?:puis|ensuite|then|and then)\b)")
+_CLAUSE = re.compile(
+    r"(?<=[.!?;])\s+|\n+|\s+[-–]\s+|,\s+(?=(?:puis|ensuite|then|and then|and|et)\b)"
+)
 _TURN = re.compile(
     r",?\s+(?:mais|but|however|et|and|cependant|toutefois|en revanche|par contre|instead|whereas"
     r"|alors que|à la place|rather)\b|\s\(|\)|\s?:\s"
@@ -388,7 +393,7 @@ def _delays(clause: str, around: tuple[str, str]) -> Iterator[Fact]:
         yield Fact(kind, slot, (family, lo, hi), m.group(0))
 
 
-def _dates(clause: str, sent: date | None) -> Iterator[Fact]:
+def _dates(clause: str, sent: date | None, around: tuple[str, str]) -> Iterator[Fact]:
     for m in _DATE_ABS.finditer(clause):
         if m.group("d3"):
             if m.group(0) in ("24/7", "7/7"):
@@ -410,7 +415,7 @@ def _dates(clause: str, sent: date | None) -> Iterator[Fact]:
             value = date(year, month, day).isoformat() if year else f"--{month:02d}-{day:02d}"
         except ValueError:
             continue
-        yield _date_fact(clause, m, value)
+        yield _date_fact(clause, m, value, around)
     if sent is None:
         return
     for m in _DATE_REL.finditer(clause):
@@ -424,11 +429,11 @@ def _dates(clause: str, sent: date | None) -> Iterator[Fact]:
             value = (sent + timedelta(days=ahead)).isoformat()
         else:
             value = (sent + timedelta(days=_REL_DAYS[word])).isoformat()
-        yield _date_fact(clause, m, value)
+        yield _date_fact(clause, m, value, around)
 
 
-def _date_fact(clause: str, m: re.Match[str], value: str) -> Fact:
-    cue = _slot(clause, m.start(), m.end(), _TIME_CUES)
+def _date_fact(clause: str, m: re.Match[str], value: str, around: tuple[str, str]) -> Fact:
+    cue = _slot(clause, m.start(), m.end(), _TIME_CUES) or _context(around, _TIME_CUES)
     return Fact("date", _DATE_SLOTS.get(cue or "", "date"), value, m.group(0))
 
 
@@ -487,7 +492,7 @@ def extract_facts(text: str, sent_at: datetime | None = None) -> list[Fact]:
         around = (clauses[i - 1] if i else "", clauses[i + 1] if i + 1 < len(clauses) else "")
         facts.extend(_amounts(clause, around))
         facts.extend(_delays(clause, around))
-        facts.extend(_dates(clause, sent))
+        facts.extend(_dates(clause, sent, around))
         facts.extend(_decisions(clause))
     return facts
 
