@@ -127,7 +127,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "callback",
             r"rappel|recontact|contacter|contactera|revenir vers vous|reviendr|get back to you"
-            r"|call (?:\w+ )?back|in touch|call you|vous appeler|vous appellera|nous vous appellerons"
+            r"|call (?:\w+ )?back|in touch|call you|vous appeler|vous appellera"
+            r"|nous vous appellerons"
             r"|contact you|hear from us|réponse|answer",
         ),
     )
