@@ -146,6 +146,10 @@ _MONEY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("return_fee", re.compile(r"\bretours?\b|\breturns?\b|\breturning\b")),
     ("shipping_fee", re.compile(r"livraison|\bport\b|shipping|delivery|express|postage")),
 )
+_RETURN_POSTAGE = re.compile(
+    r"^(?:(?!livraison|delivery|shipping|express).)*(?:postage|frais d'envoi)"
+)
+_RETURNING = re.compile(r"\bretour|\breturn|renvo|send (?:\w+ ){0,2}back")
 #: "from delivery", "après réception": when a delay starts, not what it is about.
 _ANCHOR = re.compile(
     r"(?:from|after|of|following) (?:the )?(?:delivery|receipt)|à (?:compter|partir) de (?:la )?"
@@ -346,6 +350,12 @@ def _amounts(clause: str, around: tuple[str, str]) -> Iterator[Fact]:
         currency = {"EUR": "EUR", "DOL": "USD", "POU": "GBP"}.get(currency, currency)
         cue = _slot(clause, m.start(), m.end(), _MONEY_CUES) or _context(around, _MONEY_CUES)
         slot = _AMOUNT_SLOTS.get(cue or "", "amount")
+        if (
+            slot == "shipping_fee"
+            and _RETURN_POSTAGE.search(clause)
+            and _RETURNING.search(" ".join((around[0], clause)))
+        ):
+            slot = "return_fee"  # "we've accepted the return. Postage £0": the return's
         if _THRESHOLD.search(clause[: m.start()]):
             slot += "_threshold"
         kind: Kind = "policy" if slot in ("return_fee", "shipping_fee") else "amount"
