@@ -436,3 +436,42 @@ SCENARIOS += [
         ],
     },
 ]
+
+PHRASES["fr"]["return"]["accepted"] += ["nous acceptons le retour de l'article"]
+PHRASES["fr"]["return"]["refused"] += ["nous ne pouvons pas reprendre l'article"]
+PHRASES["en"]["return"]["accepted"] += ["we're happy to accept the return"]
+PHRASES["en"]["return"]["refused"] += ["we aren't able to take the item back"]
+
+SCENARIOS += [
+    {
+        "id": "d-fr-article-personnalise",
+        "lang": "fr",
+        "order": "A-22914",
+        "customer": "Mme Garnier",
+        "values": {"return": "refused", "refund": "partial", "refund_amount": ("amt", 1200)},
+        "alts": {"return": ["accepted"], "refund": ["full", "refused"], "refund_amount": [("amt", 6000)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Madame,\n\nLe coussin brodé à votre prénom est un article personnalisé : {return}. En revanche, la broderie comportant une faute, {refund}, soit {refund_amount}.\n\nBien cordialement,\nMathilde"},
+            {"channel": "chat", "day": 1, "text": "Pour le coussin personnalisé (commande {order}), {return}, désolée."},
+            {"channel": "messenger", "day": 1, "hour": 3, "text": "Bonjour Mme Garnier, la faute de broderie est bien notée : {refund} ({refund_amount})."},
+            {"channel": "sms", "day": 2, "text": "Acme: commande {order}, {refund} de {refund_amount} sur votre carte."},
+        ],
+    },
+    {
+        "id": "d-en-free-returns-threshold",
+        "lang": "en",
+        "currency": "GBP",
+        "order": "GX229035",
+        "customer": "Leo",
+        "values": {"return_fee": ("amt", 0), "return_window": ("cal", 30), "shipping_fee": ("amt", 450)},
+        "alts": {"return_fee": [("amt", 299)], "return_window": [("cal", 7)], "shipping_fee": [("amt", 0), ("amt", 650)]},
+        "answers": [
+            {"channel": "email", "day": 0, "text": "Hi {name},\n\nGood question! Standard delivery is {shipping_fee} (free on orders over £50), and returns are {return_fee} within {return_window} of delivery.\n\nCheers,\nJess"},
+            {"channel": "chat", "day": 0, "hour": 2, "text": "You've got {return_window} to change your mind, and sending it back costs {return_fee}."},
+            {"channel": "x", "day": 1, "text": "@leo_k hey! Delivery is {shipping_fee} under £50. Returns: {return_fee}, within {return_window} 👍"},
+        ],
+        "macros": [
+            {"title": "Delivery and returns", "body": "Standard delivery costs £4.50, free over £50. Returns are free within 30 days.", "facts": {"shipping_fee_gbp": 4.5, "return_fee_gbp": 0, "return_window_days": 30}, "facts_slots": ["shipping_fee", "return_fee", "return_window"]},
+        ],
+    },
+]

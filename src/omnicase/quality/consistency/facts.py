@@ -50,10 +50,10 @@ POLICY_SLOTS = frozenset(
 
 _NUMBER_WORDS = {
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
-    "huit": 8, "neuf": 9, "dix": 10, "quinze": 15, "vingt": 20, "trente": 30,
-    "quarante-huit": 48, "quarante": 40, "soixante": 60,
+    "huit": 8, "neuf": 9, "dix": 10, "douze": 12, "quatorze": 14, "quinze": 15, "vingt": 20,
+    "trente": 30, "quarante-huit": 48, "quarante": 40, "soixante": 60,
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "fourteen": 14, "fifteen": 15, "twenty": 20,
+    "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14, "fifteen": 15, "twenty": 20,
     "thirty": 30, "forty-eight": 48, "sixty": 60,
 }  # fmt: skip
 _NUM = r"(?:\d+(?:[.,]5)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
@@ -102,7 +102,8 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|returns? (?:window|period|policy)|to return|send (?:\w+ ){0,2}back|be returned"
             r"|can return|nous renvoyer|renvoyer (?:le|la|les|l'|votre|vos)|être retournés?"
             r"|returns? (?:are|is) accepted|days? (?:for|to make a) returns?|de retour\b"
-            r"|retours? (?:sont |est )?acceptés?|trial|période d'essai|\bessai\b",
+            r"|retours? (?:sont |est )?acceptés?|trial|période d'essai|\bessai\b|change your mind"
+            r"|cooling-off",
         ),
         (
             "refund",
@@ -122,6 +123,7 @@ _CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "delivery",
             r"livr|deliver|colis|parcel|package|répar|repair|back with you|returned to you",
         ),
+        ("return_window~", r"\bretours?\b|\breturns?\b|renvoi|sending (?:\w+ ){0,2}back"),
         # verbs any subject takes ("le remboursement arrive"): far weaker than a noun
         ("delivery~", r"reçu|recevoir|recevrez|arriv|receive|\barrive|parvien"),
         (
@@ -143,7 +145,10 @@ _MONEY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|rendus?|back to you"
         ),
     ),
-    ("return_fee", re.compile(r"\bretours?\b|\breturns?\b|\breturning\b")),
+    (
+        "return_fee",
+        re.compile(r"\bretours?\b|\breturns?\b|\breturning\b|renvoi|sending (?:\w+ ){0,2}back"),
+    ),
     ("shipping_fee", re.compile(r"livraison|\bport\b|shipping|delivery|express|postage")),
 )
 _RETURN_POSTAGE = re.compile(
@@ -189,7 +194,8 @@ _AMOUNT = re.compile(
     r"|(?P<b>\d{1,5}(?:[ .]\d{3})?(?:[.,]\d{1,2})?)\s?(?P<post>" + _CUR + r")(?:\s?(?P<c>\d{2})\b)?"
 )
 _THRESHOLD = re.compile(
-    r"(?:dès|à partir de|au-delà de|plus de|from|over|above|more than|minimum de|minimum of)"
+    r"(?:dès|à partir de|au-delà de|plus de|from|over|above|more than|minimum de|minimum of"
+    r"|under|below|en dessous de|less than)"
     r"\s+(?:\w+\s+){0,2}$"
 )
 _FREE = re.compile(
@@ -265,7 +271,7 @@ _DECIDED = re.compile(
     r"|\bpart\b|partira|goes out|go out|on its way|en route|vous rembours"
     r"|vous renvoy|bénéficier|qualif|eligible|éligible|can\b|peux|pourrez"
     r"|intégral|partiel|full|partial|total|remboursons|rembourserons|remboursé|refunded|refunding"
-    r"|we(?:'ll| will)? refund|renvoyons|remplacerons|remplacé"
+    r"|we(?:'ll| will)? refund|gone through|went through|renvoyons|remplacerons|remplacé"
 )
 
 _DECISIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -279,7 +285,10 @@ _DECISIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "return",
-        re.compile(r"\bretour(?! vers)|\breturn(?! to you)|renvoyer l'article|send it back"),
+        re.compile(
+            r"\bretour(?! vers)|\breturn(?! to you)|renvoyer l'article|send it back|reprendre"
+            r"|take (?:\w+ ){0,2}back"
+        ),
     ),
     ("voucher", _CUES[0][1]),
 )
@@ -460,7 +469,8 @@ def _decisions(clause: str) -> Iterator[Fact]:
             if slot == "return" and not re.search(
                 r"accept|valid|approuv|autoris|accord|approved|authori|étiquette|label|refus"
                 r"|hors délai|outside|past the|not possible"
-                r"|pas possible|impossible|cannot|ne pouvons",
+                r"|pas possible|impossible|cannot|ne pouvons|reprendre|take (?:\w+ ){0,2}back"
+                r"|aren't|n't",
                 part,
             ):
                 continue
