@@ -269,3 +269,26 @@ def test_the_customers_other_case_about_the_same_order_counts_if_the_user_may_se
     assert finding["said"]["case"] == old and finding["value"] == "29.90 EUR"
     # the provider's agent sees the new case but not the old one: nothing from it
     assert check(client, world, result.reference, draft, who="callpro:agent")["consistent"]
+
+
+def test_a_request_answered_once_is_checked_but_not_in_the_rate(
+    db: Database, client: TestClient, world: World, box: SecretBox
+) -> None:
+    ref = email_case(db, world, box)
+    reply(client, world, ref, FIRST)
+    with db.reading() as s:
+        now = utcnow()
+        c = consistency_counts(
+            s, world.ids["acme"], now - timedelta(days=1), now + timedelta(minutes=1)
+        )
+        other_brand = consistency_counts(
+            s, world.ids["globex"], now - timedelta(days=1), now + timedelta(minutes=1)
+        )
+    assert c == {
+        "answers_checked": 1,
+        "answers_in_repeated_requests": 0,
+        "answers_detected": 0,
+        "answers_confirmed": 0,
+    }
+    assert consistency_rate(c) is None
+    assert other_brand["answers_checked"] == 0
