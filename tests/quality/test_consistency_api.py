@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -292,3 +293,23 @@ def test_a_request_answered_once_is_checked_but_not_in_the_rate(
     }
     assert consistency_rate(c) is None
     assert other_brand["answers_checked"] == 0
+
+
+def test_a_fault_of_the_detector_never_stops_a_reply(
+    db: Database,
+    client: TestClient,
+    world: World,
+    box: SecretBox,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ref = email_case(db, world, box)
+
+    def broken(*args: object, **kwargs: object) -> list[object]:
+        raise RuntimeError("detector bug")
+
+    monkeypatch.setattr("omnicase.services.consistency.extract_facts", broken)
+    sent = reply(client, world, ref, FIRST)
+    with db.reading() as s:
+        assert s.get(Message, sent) is not None
+    assert "consistency check failed" in caplog.text and "49,90" not in caplog.text

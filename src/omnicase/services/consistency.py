@@ -11,6 +11,7 @@ give the policies. The detector is :mod:`omnicase.quality.consistency` (pure).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -40,6 +41,8 @@ from omnicase.quality.consistency.facts import Fact
 from omnicase.services.cases import ActionError, record_event
 from omnicase.store.references import format_reference
 from omnicase.store.scope import Principal, case_filter
+
+log = logging.getLogger(__name__)
 
 #: Earlier answers read per check (the newest): a long case stays fast.
 MAX_ANSWERS = 50
@@ -157,6 +160,19 @@ def check_draft(
         earlier_answers(session, case, who),
         active_macros(session, case.brand_id, language, channel),
     )
+
+
+def findings_for_reply(
+    session: Session, case: Case, who: Principal, text: str, channel: str, at: datetime
+) -> list[Finding]:
+    """``check_draft`` for a reply being sent: a fault of the detector never stops an
+    answer from going out (logged without the text, which may hold personal data)."""
+    try:
+        with session.begin_nested():
+            return check_draft(session, case, who, text, channel, at)
+    except Exception as exc:  # the reply matters more than the warning
+        log.warning("consistency check failed on case %s: %s", case.id, type(exc).__name__)
+        return []
 
 
 def finding_view(finding: Finding) -> dict[str, Any]:

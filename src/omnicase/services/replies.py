@@ -36,7 +36,7 @@ from omnicase.model import (
 from omnicase.model.base import utcnow
 from omnicase.services.cases import ActionError, do_patch_case, record_event
 from omnicase.services.channel_accounts import account_view
-from omnicase.services.consistency import check_draft, do_record_inconsistencies
+from omnicase.services.consistency import do_record_inconsistencies, findings_for_reply
 from omnicase.store.scope import Principal
 
 SEND_JOB = "channels.send"
@@ -221,7 +221,7 @@ def do_reply(
     except ReplyRefused as exc:
         raise ActionError(exc.reason, exc.field, 422) from None
     account = sending_account(session, case, channel)
-    findings = check_draft(session, case, who, text, channel, now)
+    findings = findings_for_reply(session, case, who, text, channel, now)
     external_id = adapter.new_external_id(account_view(session, None, account))
     thread_ids, in_reply_to, conversation = _thread(session, case, channel)
     author = session.get(User, who.user_id)
