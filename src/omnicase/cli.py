@@ -896,3 +896,30 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@eval_app.command("consistency")
+def eval_consistency(
+    directory: Annotated[Path, typer.Argument(exists=True, file_okay=False)] = Path(
+        "data/consistency"
+    ),
+    verbose: Annotated[bool, typer.Option(help="list the dev split's mistakes")] = False,
+) -> None:
+    """Precision/recall of the answer-contradiction detector on labelled answer pairs."""
+    from omnicase.quality.consistency.evaluate import KINDS, evaluate_consistency
+
+    splits = evaluate_consistency(directory)
+    if not splits:
+        _fail(f"no {{dev,heldout}}/pairs.jsonl under {directory}")
+    for split, fig in splits.items():
+        print(
+            f"{split:8s} pairs={fig.pairs:4d} contradictions={fig.positives:4d} "
+            f"precision={fig.precision:.4f} recall={fig.recall:.4f} "
+            f"(tp={fig.tp} fp={fig.fp} fn={fig.fn})"
+        )
+        for kind in KINDS:
+            p, r, n = fig.per_kind(kind)
+            print(f"  {kind:9s} n={n:3d} precision={p:.4f} recall={r:.4f}")
+    if verbose and "dev" in splits:
+        for line in splits["dev"].mistakes:
+            print(line)

@@ -13,12 +13,14 @@ from omnicase.api import (
     audit,
     cases,
     channel_accounts,
+    consistency,
     csat,
     customers,
     errors,
     events,
     inbox,
     jobs,
+    macros,
     messages,
     operations,
     qa,
@@ -82,7 +84,9 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(routing.router)
     app.include_router(channel_accounts.router)
     app.include_router(inbox.router)
+    app.include_router(consistency.router)
     app.include_router(replies.router)
+    app.include_router(macros.router)
     app.include_router(attachments.router)
     app.include_router(email_routes.router)
     app.include_router(wfm_plan.router)

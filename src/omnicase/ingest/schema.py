@@ -120,7 +120,10 @@ def format_validation_error(exc: Any) -> list[dict[str, str]]:
     """Turn a pydantic ValidationError into ``[{"field": "from.email", "reason": ...}]``."""
     out: list[dict[str, str]] = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        parts = list(err.get("loc", ()))
+        if parts and parts[0] == "body":  # FastAPI's location, not a field (a field may be "body")
+            parts = parts[1:]
+        loc = ".".join(str(p) for p in parts)
         loc = loc.replace("from_", "from")
         reason = err.get("msg", "invalid")
         if err.get("type") == "extra_forbidden":

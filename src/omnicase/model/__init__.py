@@ -3,6 +3,7 @@
 from omnicase.model.base import Base
 from omnicase.model.cases import Case, CaseLink, CaseReference, CaseStatus, Message
 from omnicase.model.channels import CaseNote, ChannelAccount, InboxItem, InboxStatus
+from omnicase.model.consistency import Inconsistency, Macro
 from omnicase.model.customers import Customer, Identity
 from omnicase.model.events import Event, QuarantinedInput
 from omnicase.model.jobs import Job, JobError, JobStatus
@@ -51,9 +52,11 @@ __all__ = [
     "ImapState",
     "InboxItem",
     "InboxStatus",
+    "Inconsistency",
     "Job",
     "JobError",
     "JobStatus",
+    "Macro",
     "Message",
     "OrgKind",
     "Organisation",

@@ -1,7 +1,9 @@
 """Agents' replies (sent to the customer on a channel) and internal notes (never sent).
 
 ``do_reply`` writes the outbound message (``queued``), updates the case (first response,
-status) and defers ``channels.send`` in the same transaction, so a reply is either
+status), records the contradictions the answer makes with earlier answers of the request
+or the brand's macros (``inconsistencies``, :mod:`omnicase.services.consistency`) and
+defers ``channels.send`` in the same transaction, so a reply is either
 entirely recorded and queued, or not at all. The send job (:mod:`omnicase.channels.delivery`)
 does the wire work with retries. Notes are rows of ``case_notes``: shown in the
 timeline, never a contact, an answer or threading evidence.
@@ -34,6 +36,7 @@ from omnicase.model import (
 from omnicase.model.base import utcnow
 from omnicase.services.cases import ActionError, do_patch_case, record_event
 from omnicase.services.channel_accounts import account_view
+from omnicase.services.consistency import do_record_inconsistencies, findings_for_reply
 from omnicase.store.scope import Principal
 
 SEND_JOB = "channels.send"
@@ -218,6 +221,7 @@ def do_reply(
     except ReplyRefused as exc:
         raise ActionError(exc.reason, exc.field, 422) from None
     account = sending_account(session, case, channel)
+    findings = findings_for_reply(session, case, who, text, channel, now)
     external_id = adapter.new_external_id(account_view(session, None, account))
     thread_ids, in_reply_to, conversation = _thread(session, case, channel)
     author = session.get(User, who.user_id)
@@ -252,6 +256,7 @@ def do_reply(
     )
     session.add(message)
     session.flush()
+    do_record_inconsistencies(session, case, message, who, findings)
     case.message_count = (case.message_count or 0) + 1
     case.last_message_at = now
     if case.first_response_at is None and case.first_inbound_at is not None:
