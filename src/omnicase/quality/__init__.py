@@ -1,0 +1,1 @@
+"""Service quality: KPIs (and, later, consistency, CSAT and QA scorecards)."""
