@@ -53,57 +53,172 @@ class Data:
 # (name, channel, reason, queue, team, resolved_at, status, messages, reopened)
 # message: (at, channel, direction, author "A"/"P"/None, meta, conversation)
 CASES: list[tuple[Any, ...]] = [
-    ("C0", "email", "other", "general", "in", None, "open", [(t(9, 10), "email", "in", None, {}, None)]),
-    ("C1", "email", "delivery", "general", "in", t(10, 10), "resolved", [
-        (t(10, 8), "email", "in", None, {}, None),
-        (t(10, 9), "email", "out", "A", {}, None),
-    ]),
-    ("C2", "email", "refund", "general", "pr", None, "open", [
-        (t(10, 16), "email", "in", None, {}, None),
-        (t(12, 9), "email", "out", "P", {}, None),
-        (t(12, 9, 30), "email", "in", None, {}, None),
-        (t(12, 11, 30), "email", "out", "P", {}, None),
-    ]),
-    ("C3", "chat", "order", "live", "in", t(10, 10, 10), "resolved", [
-        (t(10, 10), "chat", "in", None, {}, "s3"),
-        (t(10, 10, 0, 45), "chat", "out", "A", {}, "s3"),
-    ]),
-    ("C4", "chat", "availability", "live", "in", None, "open", [
-        (t(10, 11), "chat", "in", None, {}, "s4"),
-        (t(10, 13), "email", "in", None, {}, None),
-        (t(10, 14), "email", "out", "A", {}, None),
-    ]),
-    ("C5", "phone", "delivery", "live", "in", t(10, 12, 40), "resolved", [
-        (t(10, 12), "phone", "in", None, {"call": {"outcome": "missed"}}, "call:5a"),
-        (t(10, 12, 30), "phone", "in", None, {"call": {"outcome": "answered", "wait_s": 15}}, "call:5b"),
-    ]),
-    ("C6", "whatsapp", "delivery", "social", "pr", t(12, 9), "resolved", [
-        (t(11, 9), "whatsapp", "in", None, {}, None),
-        (t(11, 9, 30), "whatsapp", "out", "P", {}, None),
-        (t(12, 8), "whatsapp", "in", None, {}, None),
-        (t(12, 8, 20), "whatsapp", "out", "P", {}, None),
-    ]),
+    (
+        "C0",
+        "email",
+        "other",
+        "general",
+        "in",
+        None,
+        "open",
+        [(t(9, 10), "email", "in", None, {}, None)],
+    ),
+    (
+        "C1",
+        "email",
+        "delivery",
+        "general",
+        "in",
+        t(10, 10),
+        "resolved",
+        [
+            (t(10, 8), "email", "in", None, {}, None),
+            (t(10, 9), "email", "out", "A", {}, None),
+        ],
+    ),
+    (
+        "C2",
+        "email",
+        "refund",
+        "general",
+        "pr",
+        None,
+        "open",
+        [
+            (t(10, 16), "email", "in", None, {}, None),
+            (t(12, 9), "email", "out", "P", {}, None),
+            (t(12, 9, 30), "email", "in", None, {}, None),
+            (t(12, 11, 30), "email", "out", "P", {}, None),
+        ],
+    ),
+    (
+        "C3",
+        "chat",
+        "order",
+        "live",
+        "in",
+        t(10, 10, 10),
+        "resolved",
+        [
+            (t(10, 10), "chat", "in", None, {}, "s3"),
+            (t(10, 10, 0, 45), "chat", "out", "A", {}, "s3"),
+        ],
+    ),
+    (
+        "C4",
+        "chat",
+        "availability",
+        "live",
+        "in",
+        None,
+        "open",
+        [
+            (t(10, 11), "chat", "in", None, {}, "s4"),
+            (t(10, 13), "email", "in", None, {}, None),
+            (t(10, 14), "email", "out", "A", {}, None),
+        ],
+    ),
+    (
+        "C5",
+        "phone",
+        "delivery",
+        "live",
+        "in",
+        t(10, 12, 40),
+        "resolved",
+        [
+            (t(10, 12), "phone", "in", None, {"call": {"outcome": "missed"}}, "call:5a"),
+            (
+                t(10, 12, 30),
+                "phone",
+                "in",
+                None,
+                {"call": {"outcome": "answered", "wait_s": 15}},
+                "call:5b",
+            ),
+        ],
+    ),
+    (
+        "C6",
+        "whatsapp",
+        "delivery",
+        "social",
+        "pr",
+        t(12, 9),
+        "resolved",
+        [
+            (t(11, 9), "whatsapp", "in", None, {}, None),
+            (t(11, 9, 30), "whatsapp", "out", "P", {}, None),
+            (t(12, 8), "whatsapp", "in", None, {}, None),
+            (t(12, 8, 20), "whatsapp", "out", "P", {}, None),
+        ],
+    ),
     ("C7", "email", "return", "general", "pr", None, "open", []),
-    ("C8", "messenger", "return", "social", "pr", None, "open", [
-        (t(11, 10), "email", "in", None, {}, None),  # moved from C7 by the merge
-        (t(11, 10, 5), "messenger", "in", None, {}, None),
-        (t(11, 10, 35), "messenger", "out", "P", {}, None),
-    ]),
-    ("C9", "sms", "payment", "social", "in", None, "open", [(t(11, 15), "sms", "in", None, {}, None)]),
-    ("C10", "email", "return", "general", "in", t(12, 11, 30), "resolved", [
-        (t(12, 7), "email", "in", None, {}, None),
-        (t(12, 8, 30), "email", "out", "A", {}, None),
-        (t(12, 10), "webform", "in", None, {}, None),
-        (t(12, 11), "email", "out", "A", {}, None),
-    ]),
-    ("C11", "phone", "refund", "live", "in", None, "open", [
-        (t(12, 13), "phone", "in", None, {"call": {"outcome": "voicemail"}}, "call:11a"),
-        (t(12, 13, 10), "phone", "out", "A", {"call": {"outcome": "answered"}}, "call:11b"),
-    ]),
-    ("C12", "chat", "order", "live", "in", t(12, 14, 10), "resolved", [
-        (t(12, 14), "chat", "in", None, {}, "s12"),
-        (t(12, 14, 3), "chat", "out", "P", {}, "s12"),
-    ]),
+    (
+        "C8",
+        "messenger",
+        "return",
+        "social",
+        "pr",
+        None,
+        "open",
+        [
+            (t(11, 10), "email", "in", None, {}, None),  # moved from C7 by the merge
+            (t(11, 10, 5), "messenger", "in", None, {}, None),
+            (t(11, 10, 35), "messenger", "out", "P", {}, None),
+        ],
+    ),
+    (
+        "C9",
+        "sms",
+        "payment",
+        "social",
+        "in",
+        None,
+        "open",
+        [(t(11, 15), "sms", "in", None, {}, None)],
+    ),
+    (
+        "C10",
+        "email",
+        "return",
+        "general",
+        "in",
+        t(12, 11, 30),
+        "resolved",
+        [
+            (t(12, 7), "email", "in", None, {}, None),
+            (t(12, 8, 30), "email", "out", "A", {}, None),
+            (t(12, 10), "webform", "in", None, {}, None),
+            (t(12, 11), "email", "out", "A", {}, None),
+        ],
+    ),
+    (
+        "C11",
+        "phone",
+        "refund",
+        "live",
+        "in",
+        None,
+        "open",
+        [
+            (t(12, 13), "phone", "in", None, {"call": {"outcome": "voicemail"}}, "call:11a"),
+            (t(12, 13, 10), "phone", "out", "A", {"call": {"outcome": "answered"}}, "call:11b"),
+        ],
+    ),
+    (
+        "C12",
+        "chat",
+        "order",
+        "live",
+        "in",
+        t(12, 14, 10),
+        "resolved",
+        [
+            (t(12, 14), "chat", "in", None, {}, "s12"),
+            (t(12, 14, 3), "chat", "out", "P", {}, "s12"),
+        ],
+    ),
 ]
 
 
@@ -117,7 +232,9 @@ def build(db: Database) -> Data:
         agent_a = do_create_user(s, acme, email="a@acme.test", name="A", role="agent", team=paris)
         provider_team = s.get(Team, world.ids["team"])
         assert provider_team is not None
-        data = Data(world, acme.id, paris.id, provider_team.id, agent_a.id, world.ids["callpro:agent"])
+        data = Data(
+            world, acme.id, paris.id, provider_team.id, agent_a.id, world.ids["callpro:agent"]
+        )
         teams = {"in": paris.id, "pr": provider_team.id}
         authors = {"A": agent_a.id, "P": data.agent_p}
         n = 0
@@ -166,6 +283,8 @@ def build(db: Database) -> Data:
         assert c7 is not None
         c7.merged_into_id = data.cases["C8"]
         c7.status = "closed"
-        s.add(Event(brand_id=acme.id, kind="case.merged", case_id=data.cases["C8"], at=t(11, 10, 40)))
+        s.add(
+            Event(brand_id=acme.id, kind="case.merged", case_id=data.cases["C8"], at=t(11, 10, 40))
+        )
         s.add(Event(brand_id=acme.id, kind="case.reopened", case_id=data.cases["C6"], at=t(12, 8)))
     return data

@@ -40,15 +40,22 @@ def test_job_recomputes_only_the_days_events_touched(db: Database) -> None:
     assert totals(db, data, D11, D11)["answered"] == 2
     with db.reading() as s:
         before = {
-            r.day: r.computed_at for r in s.scalars(select(KpiDaily).where(KpiDaily.grain == "total"))
+            r.day: r.computed_at
+            for r in s.scalars(select(KpiDaily).where(KpiDaily.grain == "total"))
         }
     with db.transaction() as s:
         assert dirty.collect(s.connection(), datetime.now(UTC)) == 0  # nothing new
         # an agent finally answers C9 (first contact 11 Nov) on 13 Nov
         m = Message(
-            brand_id=data.brand_id, case_id=data.cases["C9"], customer_id=1, channel="sms",
-            direction="outbound", external_id="late", author_user_id=data.agent_a,
-            received_at=t(13, 9), link_rule="reply",
+            brand_id=data.brand_id,
+            case_id=data.cases["C9"],
+            customer_id=1,
+            channel="sms",
+            direction="outbound",
+            external_id="late",
+            author_user_id=data.agent_a,
+            received_at=t(13, 9),
+            link_rule="reply",
         )
         s.add(m)
         s.flush()
@@ -60,7 +67,8 @@ def test_job_recomputes_only_the_days_events_touched(db: Database) -> None:
     assert totals(db, data, D11, D11)["answered"] == 3  # C6, C8 and now C9
     with db.reading() as s:
         after = {
-            r.day: r.computed_at for r in s.scalars(select(KpiDaily).where(KpiDaily.grain == "total"))
+            r.day: r.computed_at
+            for r in s.scalars(select(KpiDaily).where(KpiDaily.grain == "total"))
         }
     assert after[D10] == before[D10] and after[D12] == before[D12]  # untouched
     assert after[D11] > before[D11] and D13 in after
@@ -70,7 +78,9 @@ def test_job_recomputes_only_the_days_events_touched(db: Database) -> None:
 def csat_source(db: Database) -> Iterator[Data]:
     data = build(db)
 
-    def fetch(conn: Connection, brand_id: int, start: datetime, end: datetime) -> Iterable[tuple[int, Mapping[str, float]]]:
+    def fetch(
+        conn: Connection, brand_id: int, start: datetime, end: datetime
+    ) -> Iterable[tuple[int, Mapping[str, float]]]:
         if start <= t(10, 12) < end:  # two surveys sent on 10 Nov, C1 answered 4/5
             yield data.cases["C1"], {"csat_surveys_sent": 1, "csat_responses": 1, "csat_sum": 4}
             yield data.cases["C3"], {"csat_surveys_sent": 1}

@@ -40,9 +40,19 @@ def who(db: Database, user_id: int) -> Principal:
         return principal_for(s, user)
 
 
-def run(db: Database, data: Data, by: list[str], user: str = "acme:admin", **kw: Any) -> list[dict[str, Any]]:
+def run(
+    db: Database, data: Data, by: list[str], user: str = "acme:admin", **kw: Any
+) -> list[dict[str, Any]]:
     with db.reading() as s:
-        out = query(s, who(db, data.world.ids[user]), "acme", kw.pop("start", D10), kw.pop("end", D12), by, now=kw.pop("now", NOW))
+        out = query(
+            s,
+            who(db, data.world.ids[user]),
+            "acme",
+            kw.pop("start", D10),
+            kw.pop("end", D12),
+            by,
+            now=kw.pop("now", NOW),
+        )
     return list(out["rows"])
 
 
@@ -92,7 +102,11 @@ def test_period_totals(db: Database, data: Data) -> None:
     assert k["reopen_rate"] == round(1 / 6, 4)
     # cross-channel: C4 chat→email and C8 email→messenger before any answer, C10
     # email→webform after our answer = 3 of 11
-    assert (c["repeat_cross_channel"], c["repeat_unanswered"], c["repeat_after_answer"]) == (3, 2, 1)
+    assert (c["repeat_cross_channel"], c["repeat_unanswered"], c["repeat_after_answer"]) == (
+        3,
+        2,
+        1,
+    )
     assert k["cross_channel_repeat_rate"] == round(3 / 11, 4)
     # chat sessions s3 (45 s), s4 (no chat reply: abandoned), s12 (3 min < 5 min away)
     assert (c["chat_sessions"], c["chat_abandoned"]) == (3, 1)
@@ -113,7 +127,12 @@ def test_by_day(db: Database, data: Data) -> None:
     assert (d10["cases"], d10["contacts"], d10["case_contacts"]) == (5, 7, 8)
     # answered 5, in objective C1 C2 C3; fr 3600+147600+45+10800+1815
     assert (d10["answered"], d10["answered_in_objective"], d10["fr_sum"]) == (5, 3, 163860)
-    assert (d10["nr_count"], d10["nr_sum"], d10["resolved"], d10["repeat_cross_channel"]) == (1, 7200, 3, 1)
+    assert (d10["nr_count"], d10["nr_sum"], d10["resolved"], d10["repeat_cross_channel"]) == (
+        1,
+        7200,
+        3,
+        1,
+    )
     # end of 10 Nov: C0 37 h, C2 7 h, C4 12 h
     assert (d10["backlog"], d10["backlog_age_sum"]) == (3, 201600)
     assert (d10["chat_sessions"], d10["chat_abandoned"], d10["calls_inbound"]) == (2, 1, 2)
@@ -136,9 +155,17 @@ def test_by_team_internal_and_provider(db: Database, data: Data) -> None:
     assert internal["side"] == "internal" and provider["side"] == "CallPro"
     # Paris: C1 C3 C4 C5 (no agent: the case's team) C9 C10 C11 = 7, answered all but C9,
     # in objective C1 C3 C10; C12 is Lille's: P answered first though the case says Paris
-    assert [internal["components"][k] for k in ("cases", "answered", "answered_in_objective")] == [7, 6, 3]
+    assert [internal["components"][k] for k in ("cases", "answered", "answered_in_objective")] == [
+        7,
+        6,
+        3,
+    ]
     # Lille: C2 C6 C8 C12, all answered, C12 late
-    assert [provider["components"][k] for k in ("cases", "answered", "answered_in_objective")] == [4, 4, 3]
+    assert [provider["components"][k] for k in ("cases", "answered", "answered_in_objective")] == [
+        4,
+        4,
+        3,
+    ]
     # contacts: Paris 1+1+2+2+1+2+1 = 10, Lille 2+2+2+1 = 7; backlog Paris C0 C4 C9 C11
     assert (internal["components"]["contacts"], provider["components"]["contacts"]) == (10, 7)
     assert (internal["components"]["backlog"], provider["components"]["backlog"]) == (4, 2)
@@ -148,21 +175,55 @@ def test_by_channel_agent_reason_queue(db: Database, data: Data) -> None:
     by_channel = {r["channel"]: r["components"] for r in run(db, data, ["channel"])}
     # cases by origin channel; contacts by the message's own channel
     assert {ch: c["cases"] for ch, c in by_channel.items() if c["cases"]} == {
-        "email": 3, "chat": 3, "phone": 2, "whatsapp": 1, "messenger": 1, "sms": 1,
+        "email": 3,
+        "chat": 3,
+        "phone": 2,
+        "whatsapp": 1,
+        "messenger": 1,
+        "sms": 1,
     }
     assert {ch: c["contacts"] for ch, c in by_channel.items()} == {
-        "email": 6, "chat": 3, "phone": 3, "whatsapp": 2, "messenger": 1, "sms": 1, "webform": 1,
+        "email": 6,
+        "chat": 3,
+        "phone": 3,
+        "whatsapp": 2,
+        "messenger": 1,
+        "sms": 1,
+        "webform": 1,
     }
     assert by_channel["chat"]["answered_in_objective"] == 1  # C3 only
     assert by_channel["phone"]["answered_in_objective"] == 0
-    agents = {r["agent_id"]: r["components"]["cases"] for r in run(db, data, ["agent"]) if r["components"]["cases"]}
+    agents = {
+        r["agent_id"]: r["components"]["cases"]
+        for r in run(db, data, ["agent"])
+        if r["components"]["cases"]
+    }
     assert agents == {data.agent_a: 5, data.agent_p: 4, None: 2}  # None: C5 (a call), C9
-    reasons = {r["reason"]: r["components"]["cases"] for r in run(db, data, ["reason"]) if r["components"]["cases"]}
-    assert reasons == {"delivery": 3, "refund": 2, "order": 2, "return": 2, "availability": 1, "payment": 1}
-    queues = {r["queue"]: r["components"]["cases"] for r in run(db, data, ["queue"]) if r["components"]["cases"]}
+    reasons = {
+        r["reason"]: r["components"]["cases"]
+        for r in run(db, data, ["reason"])
+        if r["components"]["cases"]
+    }
+    assert reasons == {
+        "delivery": 3,
+        "refund": 2,
+        "order": 2,
+        "return": 2,
+        "availability": 1,
+        "payment": 1,
+    }
+    queues = {
+        r["queue"]: r["components"]["cases"]
+        for r in run(db, data, ["queue"])
+        if r["components"]["cases"]
+    }
     assert queues == {"general": 3, "live": 5, "social": 3}
     # two breakdowns at once: Lille's chat = C12
-    [row] = [r for r in run(db, data, ["channel", "team"]) if r["channel"] == "chat" and r["team_id"] == data.provider_team]
+    [row] = [
+        r
+        for r in run(db, data, ["channel", "team"])
+        if r["channel"] == "chat" and r["team_id"] == data.provider_team
+    ]
     assert row["components"]["cases"] == 1 and row["kpis"]["fr_median_s"] is not None
 
 
@@ -184,8 +245,19 @@ def test_today_is_live_and_equals_the_roll_up(db: Database, data: Data) -> None:
 
 def test_trend_and_bad_input(db: Database, data: Data) -> None:
     with db.reading() as s:
-        out = trend(s, who(db, data.world.ids["acme:admin"]), "acme", 30, now=datetime(2026, 11, 13, 10, tzinfo=UTC))
-        assert [r["day"] for r in out["rows"]][-4:] == ["2026-11-10", "2026-11-11", "2026-11-12", "2026-11-13"]
+        out = trend(
+            s,
+            who(db, data.world.ids["acme:admin"]),
+            "acme",
+            30,
+            now=datetime(2026, 11, 13, 10, tzinfo=UTC),
+        )
+        assert [r["day"] for r in out["rows"]][-4:] == [
+            "2026-11-10",
+            "2026-11-11",
+            "2026-11-12",
+            "2026-11-13",
+        ]
         with pytest.raises(KpiQueryError) as err:
             query(s, who(db, data.world.ids["acme:admin"]), "acme", D12, D10, [], now=NOW)
         assert err.value.field == "to"

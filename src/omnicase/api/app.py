@@ -18,6 +18,7 @@ from omnicase.api import (
     events,
     inbox,
     jobs,
+    kpis,
     messages,
     operations,
     replies,
@@ -90,6 +91,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(wfm_scenario.router)
     app.include_router(chat_routes.router)
     app.include_router(webform_routes.router)
+    app.include_router(kpis.router)
     return app
 
 

@@ -5,8 +5,8 @@ from omnicase.model.cases import Case, CaseLink, CaseReference, CaseStatus, Mess
 from omnicase.model.channels import CaseNote, ChannelAccount, InboxItem, InboxStatus
 from omnicase.model.customers import Customer, Identity
 from omnicase.model.events import Event, QuarantinedInput
-from omnicase.model.kpis import KpiDaily, KpiDirtyDay, KpiWatermark
 from omnicase.model.jobs import Job, JobError, JobStatus
+from omnicase.model.kpis import KpiDaily, KpiDirtyDay, KpiWatermark
 from omnicase.model.mailboxes import ImapState
 from omnicase.model.orgs import (
     ApiToken,

@@ -37,13 +37,8 @@ def mark_days(conn: Connection, days: set[tuple[int, date]]) -> int:
     if not days:
         return 0
     brands = {b for b, _ in days}
-    known = set(
-        conn.execute(
-            select(KpiDirtyDay.brand_id, KpiDirtyDay.day).where(KpiDirtyDay.brand_id.in_(brands))
-        )
-        .tuples()
-        .all()
-    )
+    query = select(KpiDirtyDay.brand_id, KpiDirtyDay.day).where(KpiDirtyDay.brand_id.in_(brands))
+    known = {(r[0], r[1]) for r in conn.execute(query)}
     new = sorted(days - known)
     if new:
         now = utcnow()
@@ -55,9 +50,7 @@ def mark_days(conn: Connection, days: set[tuple[int, date]]) -> int:
 
 def collect(conn: Connection, now: datetime) -> int:
     """Mark the days touched by events since the watermark; move the watermark."""
-    mark = conn.execute(
-        select(KpiWatermark).where(KpiWatermark.name == WATERMARK)
-    ).one_or_none()
+    mark = conn.execute(select(KpiWatermark).where(KpiWatermark.name == WATERMARK)).one_or_none()
     last_id = mark.last_event_id if mark else 0
     since = (mark.last_run_at if mark and mark.last_run_at else now) - LAG
     rows: dict[int, Any] = {}
@@ -65,7 +58,9 @@ def collect(conn: Connection, now: datetime) -> int:
     query = select(*cols).where(Event.id > last_id, Event.case_id.is_not(None))
     for r in conn.execute(query.order_by(Event.id).limit(MAX_EVENTS)):
         rows[r.id] = r
-    brands = [b for (b,) in conn.execute(select(Organisation.id).where(Organisation.kind == "brand"))]
+    brands = [
+        b for (b,) in conn.execute(select(Organisation.id).where(Organisation.kind == "brand"))
+    ]
     for b in brands:
         late = select(*cols).where(
             Event.brand_id == b, Event.at >= since, Event.case_id.is_not(None), Event.id <= last_id

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from omnicase.model import KpiDaily, Organisation, Team
 from omnicase.quality.kpis import histogram
 from omnicase.quality.kpis.definitions import COMPONENTS, DIMENSIONS, HISTOGRAMS, SNAPSHOTS, kpis_of
-from omnicase.quality.kpis.rollup import Acc, Key, brand_zone, compute_days
+from omnicase.quality.kpis.rollup import GRAINS, Acc, Key, brand_zone, compute_days
 from omnicase.store.scope import Principal, active_grants
 
 MAX_DAYS = 400
+KEY_COLUMNS = ("day", "channel", "team_id", "agent_id", "reason", "queue")
 DIM_INDEX = {"channel": 0, "team": 1, "agent": 2, "reason": 3, "queue": 4}
 
 
@@ -62,28 +63,42 @@ def access_for(session: Session, who: Principal, brand: str | int, today: date) 
 def check_by(by: Sequence[str]) -> list[str]:
     unknown = [d for d in by if d not in DIMENSIONS]
     if unknown:
-        raise KpiQueryError("by", f"unknown breakdown {unknown[0]!r}; one of {', '.join(DIMENSIONS)}")
+        raise KpiQueryError(
+            "by", f"unknown breakdown {unknown[0]!r}; one of {', '.join(DIMENSIONS)}"
+        )
     return list(dict.fromkeys(by))
 
 
+def grain_for(by: Sequence[str], access: Access) -> str:
+    """The smallest stored grain with every dimension asked for (and the team, for
+    provider staff, whose rows are filtered on it)."""
+    needed = {DIM_INDEX[d] for d in by if d != "day"}
+    if access.teams is not None:
+        needed.add(DIM_INDEX["team"])
+    fits = [g for g, keep in GRAINS.items() if needed <= set(keep)]
+    return min(fits, key=lambda g: len(GRAINS[g]))
+
+
 def _rows(
-    session: Session, access: Access, start: date, end: date, detail: bool, today: date
+    session: Session, access: Access, start: date, end: date, grain: str, today: date
 ) -> Iterable[tuple[date, Key, Acc]]:
     stored_end = min(end, today - timedelta(days=1))
     if start <= stored_end:
-        q = select(KpiDaily).where(
+        cols = [getattr(KpiDaily, n) for n in (*KEY_COLUMNS, *COMPONENTS)]
+        q = select(KpiDaily.hist, KpiDaily.extra, *cols).where(
             KpiDaily.brand_id == access.brand_id,
-            KpiDaily.grain == ("detail" if detail else "total"),
+            KpiDaily.grain == grain,
             KpiDaily.day >= start,
             KpiDaily.day <= stored_end,
         )
         if access.teams is not None:
             q = q.where(KpiDaily.team_id.in_(access.teams))
-        for r in session.execute(q.execution_options(yield_per=2000)).scalars():
-            a = Acc({n: getattr(r, n) for n in COMPONENTS}, {}, dict(r.extra or {}))
-            for name, h in (r.hist or {}).items():
-                histogram.merge(a.hists.setdefault(name, {}), h)
-            yield r.day, (r.channel, r.team_id, r.agent_id, r.reason, r.queue), a
+        for r in session.execute(q):
+            hist, extra = r[0] or {}, r[1] or {}
+            a = Acc(dict(zip(COMPONENTS, r[8:], strict=True)), {}, dict(extra))
+            for name, h in hist.items():
+                a.hists[name] = {int(b): n for b, n in h.items()}
+            yield r[2], (r[3], r[4], r[5], r[6], r[7]), a
     if start <= today <= end:
         live = compute_days(session.connection(), access.brand_id, today, today)
         for key, a in live.get(today, {}).items():
@@ -111,14 +126,14 @@ def query(
     probe = now or datetime.now(UTC)
     access = access_for(session, who, brand, probe.date())
     today = probe.astimezone(brand_zone(session.connection(), access.brand_id)).date()
-    detail = access.teams is not None or any(d != "day" for d in by)
+    grain = grain_for(by, access)
     groups: dict[tuple[Any, ...], Acc] = {}
     snapshots: dict[tuple[Any, ...], dict[date, dict[str, int]]] = {}
     last_day: date | None = None
-    for day, key, a in _rows(session, access, start, end, detail, today):
+    for day, key, a in _rows(session, access, start, end, grain, today):
         g = tuple(day if d == "day" else key[DIM_INDEX[d]] for d in by)
         acc = groups.setdefault(g, Acc())
-        acc.add(Acc({k: v for k, v in a.components.items() if k not in SNAPSHOTS}, a.hists, a.extra))
+        acc.add(a)  # snapshot components are summed here, then set from the last day
         snap = snapshots.setdefault(g, {}).setdefault(day, {})
         for k in SNAPSHOTS:
             snap[k] = snap.get(k, 0) + a.components.get(k, 0)
@@ -168,13 +183,19 @@ def _team_labels(session: Session, ids: Iterable[Any]) -> dict[int, dict[str, st
     }
 
 
-def _shape(by: Sequence[str], g: tuple[Any, ...], acc: Acc, teams: dict[int, dict[str, str]]) -> dict[str, Any]:
+def _shape(
+    by: Sequence[str], g: tuple[Any, ...], acc: Acc, teams: dict[int, dict[str, str]]
+) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for d, v in zip(by, g, strict=True):
         key = {"team": "team_id", "agent": "agent_id"}.get(d, d)
         row[key] = v.isoformat() if isinstance(v, date) else v
         if d == "team":
-            row.update(teams.get(v, {"team_name": None, "side": None}) if v is not None else {"team_name": None, "side": None})
+            row.update(
+                teams.get(v, {"team_name": None, "side": None})
+                if v is not None
+                else {"team_name": None, "side": None}
+            )
     components: dict[str, float] = {n: acc.components.get(n, 0) for n in COMPONENTS}
     components.update(acc.extra)
     row["components"] = components

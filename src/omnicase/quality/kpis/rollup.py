@@ -236,7 +236,9 @@ def compute_days(conn: Connection, brand_id: int, first: date, last: date) -> Da
             for cid, values in source.fetch(conn, brand_id, start, end):
                 extras.append((day, cid, dict(values)))
             day += timedelta(days=1)
-    _load(conn, loaded, [*cohort, *backlog, *(c.case_id for c in contacts), *(e[1] for e in extras)])
+    _load(
+        conn, loaded, [*cohort, *backlog, *(c.case_id for c in contacts), *(e[1] for e in extras)]
+    )
 
     for cid in cohort:
         case = loaded.cases[cid]
@@ -309,21 +311,50 @@ def _row(brand_id: int, day: date, grain: str, key: Key, a: Acc, now: datetime) 
     return row
 
 
+#: Stored grains: the dimensions each keeps (the others null). A query reads the smallest
+#: grain holding every breakdown it asks for (``detail`` holds them all).
+GRAINS: dict[str, tuple[int, ...]] = {
+    "total": (),
+    "channel": (0,),
+    "team": (1,),
+    "agent": (1, 2),
+    "reason": (3,),
+    "queue": (4,),
+    "ch_team": (0, 1),
+    "detail": (0, 1, 2, 3, 4),
+}
+
+
+def _project(key: Key, keep: tuple[int, ...]) -> Key:
+    k = [v if i in keep else None for i, v in enumerate(key)]
+    return (k[0], k[1], k[2], k[3], k[4])  # type: ignore[return-value]
+
+
 def store_days(conn: Connection, brand_id: int, days: Iterable[date], rows: DayRows) -> int:
-    """Replace the stored rows of ``days`` (a day without data keeps a zero total row)."""
+    """Replace the stored rows of ``days``, every grain (a day without data keeps a zero
+    ``total`` row, so "no data" and "not computed" differ)."""
     days = sorted(set(days))
     now = utcnow()
     conn.execute(delete(KpiDaily).where(KpiDaily.brand_id == brand_id, KpiDaily.day.in_(days)))
     batch: list[dict[str, Any]] = []
+    written = 0
     for day in days:
-        total = Acc()
-        for key, a in rows.get(day, {}).items():
-            batch.append(_row(brand_id, day, "detail", key, a, now))
-            total.add(a)
-        batch.append(_row(brand_id, day, "total", (None, None, None, None, None), total, now))
+        for grain, keep in GRAINS.items():
+            merged: dict[Key, Acc] = {}
+            for key, a in rows.get(day, {}).items():
+                if grain == "detail":
+                    merged[key] = a
+                else:
+                    merged.setdefault(_project(key, keep), Acc()).add(a)
+            if grain == "total" and not merged:
+                merged[(None, None, None, None, None)] = Acc()
+            batch.extend(_row(brand_id, day, grain, k, a, now) for k, a in merged.items())
+        if len(batch) >= 5000:
+            conn.execute(insert(KpiDaily), batch)
+            written, batch = written + len(batch), []
     if batch:
         conn.execute(insert(KpiDaily), batch)
-    return len(batch)
+    return written + len(batch)
 
 
 def rebuild(conn: Connection, brand_id: int, first: date, last: date, chunk_days: int = 7) -> int:
