@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the data table reads best one case a line)
 """The KPI tests' fixed data set: brand acme (Europe/Paris, UTC+1 in November), 13 cases.
 
 Days are acme-local: Tue 10, Wed 11 (Armistice: a French public holiday) and Thu 12

@@ -24,7 +24,8 @@ D9, D10, D11, D12, D13 = (date(2026, 11, d) for d in (9, 10, 11, 12, 13))
 def totals(db: Database, data: Data, start: date, end: date) -> Mapping[str, float]:
     with db.reading() as s:
         out = query(s, who(db, data.world.ids["acme:admin"]), "acme", start, end, [], now=NOW)
-    return dict(out["rows"][0]["components"]) | out["rows"][0]["kpis"]
+    row: dict[str, float] = dict(out["rows"][0]["components"]) | out["rows"][0]["kpis"]
+    return row
 
 
 def test_job_recomputes_only_the_days_events_touched(db: Database) -> None:

@@ -15,12 +15,33 @@ down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-COMPONENTS = (
-    "cases contacts case_contacts answered answered_in_objective fr_sum fr_bsum nr_started "
-    "nr_count nr_in_objective nr_sum nr_bsum resolved_ever resolved resolution_sum reopened "
-    "repeat_cross_channel repeat_after_answer repeat_unanswered backlog backlog_age_sum "
-    "chat_sessions chat_abandoned calls_inbound calls_unanswered"
-).split()
+COMPONENTS = [
+    "cases",
+    "contacts",
+    "case_contacts",
+    "answered",
+    "answered_in_objective",
+    "fr_sum",
+    "fr_bsum",
+    "nr_started",
+    "nr_count",
+    "nr_in_objective",
+    "nr_sum",
+    "nr_bsum",
+    "resolved_ever",
+    "resolved",
+    "resolution_sum",
+    "reopened",
+    "repeat_cross_channel",
+    "repeat_after_answer",
+    "repeat_unanswered",
+    "backlog",
+    "backlog_age_sum",
+    "chat_sessions",
+    "chat_abandoned",
+    "calls_inbound",
+    "calls_unanswered",
+]
 BIGID = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
 

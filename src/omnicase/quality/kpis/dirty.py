@@ -16,7 +16,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from omnicase.jobs import JobContext, RetryPolicy, job, periodic
 from omnicase.model import Case, Event, KpiDirtyDay, KpiWatermark, Organisation
@@ -93,7 +93,7 @@ def collect(conn: Connection, now: datetime) -> int:
         )
     else:
         conn.execute(
-            KpiWatermark.__table__.update()
+            update(KpiWatermark)
             .where(KpiWatermark.name == WATERMARK)
             .values(last_event_id=new_last, last_run_at=now)
         )

@@ -23,7 +23,7 @@ Histogram = dict[int, int]
 def bucket_of(seconds: float) -> int:
     if seconds < 1:
         return 0
-    return min(MAX_BUCKET, int(math.floor(math.log10(seconds) * PER_DECADE)) + 1)
+    return min(MAX_BUCKET, math.floor(math.log10(seconds) * PER_DECADE) + 1)
 
 
 def bucket_value(bucket: int) -> float:

@@ -143,8 +143,9 @@ def query(
     for g, acc in sorted(groups.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
         days = snapshots[g]
         at = g[by.index("day")] if "day" in by else last_day
+        snap = days.get(at, {}) if isinstance(at, date) else {}
         for k in SNAPSHOTS:
-            acc.components[k] = days.get(at, {}).get(k, 0) if at is not None else 0
+            acc.components[k] = snap.get(k, 0)
         out.append(_shape(by, g, acc, teams))
     return {
         "brand_id": access.brand_id,

@@ -130,6 +130,8 @@ def _load(conn: Connection, loaded: _Loaded, ids: Iterable[int]) -> None:
             Event.case_id.in_(part), Event.kind == "case.reopened"
         )
         for (cid,) in conn.execute(reopen_q):
+            if cid is None:
+                continue
             loaded.reopens[cid] = loaded.reopens.get(cid, 0) + 1
 
 
