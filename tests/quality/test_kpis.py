@@ -264,3 +264,14 @@ def test_trend_and_bad_input(db: Database, data: Data) -> None:
         with pytest.raises(KpiQueryError) as err:
             query(s, who(db, data.world.ids["acme:admin"]), "acme", D10, D12, ["colour"], now=NOW)
         assert err.value.field == "by"
+
+
+def test_weeks_and_months_are_sums_of_days(db: Database, data: Data) -> None:
+    [week] = run(db, data, ["week"])
+    [month] = run(db, data, ["month"])
+    assert week["week"] == "2026-11-09" and month["month"] == "2026-11-01"
+    for row in (week, month):
+        # 5 + 3 + 3 requests; the backlog is the one at the end of 12 Nov, not 3 + 6 + 6
+        assert row["components"]["cases"] == 11 and row["components"]["backlog"] == 6
+    with pytest.raises(KpiQueryError):
+        run(db, data, ["day", "week"])

@@ -47,7 +47,16 @@ SNAPSHOTS = frozenset({"backlog", "backlog_age_sum"})
 #: Histograms stored per row (calendar and business seconds).
 HISTOGRAMS: tuple[str, ...] = ("fr", "fr_b", "nr", "nr_b", "resolution", "backlog_age")
 #: Breakdowns a query may ask for.
-DIMENSIONS: tuple[str, ...] = ("channel", "team", "agent", "reason", "queue", "day")
+DIMENSIONS: tuple[str, ...] = (
+    "channel",
+    "team",
+    "agent",
+    "reason",
+    "queue",
+    "day",
+    "week",
+    "month",
+)
 
 
 def _ratio(num: float, den: float) -> float | None:

@@ -27,6 +27,27 @@ KEY_COLUMNS = ("day", "channel", "team_id", "agent_id", "reason", "queue")
 DIM_INDEX = {"channel": 0, "team": 1, "agent": 2, "reason": 3, "queue": 4}
 
 
+PERIODS = ("day", "week", "month")
+
+
+def period_of(period: str, day: date) -> date:
+    """The first day of ``day``'s period (weeks start on Monday)."""
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return day
+
+
+def period_end(period: str, first: date) -> date:
+    if period == "week":
+        return first + timedelta(days=6)
+    if period == "month":
+        nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return nxt - timedelta(days=1)
+    return first
+
+
 class KpiQueryError(ValueError):
     def __init__(self, field: str, reason: str, status: int = 422) -> None:
         super().__init__(reason)
@@ -72,7 +93,7 @@ def check_by(by: Sequence[str]) -> list[str]:
 def grain_for(by: Sequence[str], access: Access) -> str:
     """The smallest stored grain with every dimension asked for (and the team, for
     provider staff, whose rows are filtered on it)."""
-    needed = {DIM_INDEX[d] for d in by if d != "day"}
+    needed = {DIM_INDEX[d] for d in by if d in DIM_INDEX}
     if access.teams is not None:
         needed.add(DIM_INDEX["team"])
     fits = [g for g, keep in GRAINS.items() if needed <= set(keep)]
@@ -119,6 +140,8 @@ def query(
 ) -> dict[str, Any]:
     """KPIs of ``start``..``end`` (brand-local days, inclusive), broken down by ``by``."""
     by = check_by(by)
+    if sum(d in PERIODS for d in by) > 1:
+        raise KpiQueryError("by", "one of day, week, month at a time")
     if end < start:
         raise KpiQueryError("to", "must not be before from")
     if (end - start).days + 1 > MAX_DAYS:
@@ -129,21 +152,21 @@ def query(
     grain = grain_for(by, access)
     groups: dict[tuple[Any, ...], Acc] = {}
     snapshots: dict[tuple[Any, ...], dict[date, dict[str, int]]] = {}
-    last_day: date | None = None
     for day, key, a in _rows(session, access, start, end, grain, today):
-        g = tuple(day if d == "day" else key[DIM_INDEX[d]] for d in by)
+        g = tuple(key[DIM_INDEX[d]] if d in DIM_INDEX else period_of(d, day) for d in by)
         acc = groups.setdefault(g, Acc())
-        acc.add(a)  # snapshot components are summed here, then set from the last day
+        acc.add(a)  # snapshot components are summed here, then set from one day
         snap = snapshots.setdefault(g, {}).setdefault(day, {})
         for k in SNAPSHOTS:
             snap[k] = snap.get(k, 0) + a.components.get(k, 0)
-        last_day = day if last_day is None or day > last_day else last_day
     teams = _team_labels(session, [g[by.index("team")] for g in groups] if "team" in by else [])
     out = []
+    last = min(end, today)
+    period = next((d for d in by if d in PERIODS), None)
     for g, acc in sorted(groups.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
-        days = snapshots[g]
-        at = g[by.index("day")] if "day" in by else last_day
-        snap = days.get(at, {}) if isinstance(at, date) else {}
+        # the backlog of a period is the one at the end of its last day (not a sum)
+        at = last if period is None else min(last, period_end(period, g[by.index(period)]))
+        snap = snapshots[g].get(at, {})
         for k in SNAPSHOTS:
             acc.components[k] = snap.get(k, 0)
         out.append(_shape(by, g, acc, teams))
