@@ -113,3 +113,44 @@ def test_histogram_bucket_error() -> None:
         assert v < 1 or abs(got - v) <= v * h.RELATIVE_ERROR + 1e-9
     assert h.percentile({}, 0.5) is None
     assert timedelta(seconds=h.bucket_value(h.MAX_BUCKET)) > timedelta(days=365)
+
+
+def test_pipeline_messages_reach_the_kpis(db: Database) -> None:
+    """Real ingestion (an email, then our answer given outside omnicase), then the job."""
+    from omnicase.ingest.pipeline import ingest_one
+    from tests.factories import make_world, message
+
+    world = make_world(db)
+    # Friday 6 Nov 2026 16:30 UTC = 17:30 Paris; answered Monday 9 Nov 08:30 UTC (09:30)
+    first = ingest_one(
+        db, message(channel="email", at=t(6, 16, 30), email="j@example.fr", external_id="<k1>")
+    )
+    ingest_one(
+        db,
+        message(
+            channel="email",
+            at=t(9, 8, 30),
+            direction="outbound",
+            in_reply_to="<k1>",
+            external_id="<k2>",
+            text="Bonjour, votre colis part aujourd'hui.",
+            email="j@example.fr",
+        ),
+    )
+    with db.transaction() as s:
+        dirty.collect(s.connection(), datetime.now(UTC))
+        dirty.refresh(s.connection())
+    with db.reading() as s:
+        out = query(
+            s,
+            who(db, world.ids["acme:admin"]),
+            "acme",
+            date(2026, 11, 6),
+            date(2026, 11, 6),
+            [],
+            now=NOW,
+        )
+    c = out["rows"][0]["components"]
+    assert first.case_id and c["cases"] == 1 and c["answered"] == 1
+    # calendar: Fri 16:30 → Mon 08:30 = 64 h; business: Fri 17:30-18:00 + Mon 09:00-09:30
+    assert c["fr_sum"] == 64 * 3600 and c["fr_bsum"] == 3600 and c["answered_in_objective"] == 1
