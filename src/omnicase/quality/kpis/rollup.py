@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, delete, insert, or_, select
+from sqlalchemy import Connection, delete, insert, select
 
 from omnicase.model import Case, Event, KpiDaily, Message, Organisation, User
 from omnicase.model.base import utcnow
@@ -215,13 +215,17 @@ def compute_days(conn: Connection, brand_id: int, first: date, last: date) -> Da
             )
         )
     ]
-    backlog_q = select(Case.id).where(
-        Case.brand_id == brand_id,
-        Case.first_inbound_at < hi,
-        Case.merged_into_id.is_(None),
-        or_(Case.resolved_at.is_(None), Case.resolved_at >= lo),
-    )
-    backlog = [cid for (cid,) in conn.execute(backlog_q)]
+    # open at some day's end: never resolved, or resolved after the first day began; two
+    # range reads of ix_cases_brand_resolved (an OR would scan every case of the brand)
+    backlog: list[int] = []
+    for still_open in (Case.resolved_at.is_(None), Case.resolved_at >= lo):
+        backlog_q = select(Case.id).where(
+            Case.brand_id == brand_id,
+            still_open,
+            Case.first_inbound_at < hi,
+            Case.merged_into_id.is_(None),
+        )
+        backlog.extend(cid for (cid,) in conn.execute(backlog_q))
     contacts = conn.execute(
         select(Message.case_id, Message.channel, Message.received_at).where(
             Message.brand_id == brand_id,
