@@ -165,7 +165,8 @@ def query(
     period = next((d for d in by if d in PERIODS), None)
     for g, acc in sorted(groups.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
         # the backlog of a period is the one at the end of its last day (not a sum)
-        at = last if period is None else min(last, period_end(period, g[by.index(period)]))
+        first = g[by.index(period)] if period is not None else None
+        at = min(last, period_end(period, first)) if period and isinstance(first, date) else last
         snap = snapshots[g].get(at, {})
         for k in SNAPSHOTS:
             acc.components[k] = snap.get(k, 0)
