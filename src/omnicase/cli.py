@@ -17,6 +17,7 @@ from omnicase.channels.cli import inbox_app, secrets_app
 from omnicase.channels.email.cli import imap_app
 from omnicase.channels.email.cli import smtp as smtp_command
 from omnicase.config import ConfigError, Settings, check_database_url, load_settings
+from omnicase.quality.kpis.cli import bench_kpis, kpis_app
 from omnicase.reports.cli import report_app
 from omnicase.store.db import Database
 from omnicase.wfm.cli import wfm_app
@@ -62,6 +63,7 @@ app.add_typer(inbox_app, name="inbox")
 app.add_typer(sla_app, name="sla")
 app.add_typer(imap_app, name="imap")
 app.add_typer(report_app, name="report")
+app.add_typer(kpis_app, name="kpis")
 app.command("smtp")(smtp_command)
 
 console = Console(stderr=True)
@@ -770,6 +772,7 @@ def bench_email_inbox(
 bench_app.command("forecast")(bench_forecast)
 bench_app.command("schedule")(bench_schedule)
 bench_app.command("scenario")(bench_scenario)
+bench_app.command("kpis")(bench_kpis)
 
 
 @bench_app.command("sla")

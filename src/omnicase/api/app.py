@@ -20,6 +20,7 @@ from omnicase.api import (
     events,
     inbox,
     jobs,
+    kpis,
     macros,
     messages,
     operations,
@@ -102,6 +103,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(qa.router)
     app.include_router(csat_web.router)
     app.include_router(reports.router)
+    app.include_router(kpis.router)
     return app
 
 

@@ -30,6 +30,7 @@ JOB_MODULES = (
     "omnicase.channels.email.imap",
     "omnicase.quality.csat.jobs",
     "omnicase.reports.jobs",
+    "omnicase.quality.kpis.dirty",
 )
 
 

@@ -7,6 +7,7 @@ from omnicase.model.consistency import Inconsistency, Macro
 from omnicase.model.customers import Customer, Identity
 from omnicase.model.events import Event, QuarantinedInput
 from omnicase.model.jobs import Job, JobError, JobStatus
+from omnicase.model.kpis import KpiDaily, KpiDirtyDay, KpiWatermark
 from omnicase.model.mailboxes import ImapState
 from omnicase.model.orgs import (
     ApiToken,
@@ -56,6 +57,9 @@ __all__ = [
     "Job",
     "JobError",
     "JobStatus",
+    "KpiDaily",
+    "KpiDirtyDay",
+    "KpiWatermark",
     "Macro",
     "Message",
     "OrgKind",

@@ -35,6 +35,9 @@ class Case(Base):
             "ix_cases_brand_queue_waiting", "brand_id", "queue", "assignee_id", "status", "team_id"
         ),
         Index("ix_cases_sla_next_check", "sla_next_check_at"),
+        # KPIs: a day's requests, resolutions and backlog (omnicase.quality.kpis)
+        Index("ix_cases_brand_first_inbound", "brand_id", "first_inbound_at"),
+        Index("ix_cases_brand_resolved", "brand_id", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +99,7 @@ class Message(Base):
         UniqueConstraint("brand_id", "channel", "external_id", name="uq_messages_external"),
         Index("ix_messages_case_received", "case_id", "received_at"),
         Index("ix_messages_conversation", "brand_id", "channel", "conversation_id"),
+        Index("ix_messages_brand_received", "brand_id", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

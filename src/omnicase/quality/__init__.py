@@ -1,1 +1,2 @@
-"""Service quality: satisfaction surveys (``csat``) and QA scorecards (``qa``)."""
+"""Service quality: KPIs (``kpis``), cross-channel consistency (``consistency``),
+satisfaction surveys (``csat``) and QA scorecards (``qa``)."""
