@@ -61,6 +61,8 @@ def call_of(meta: Mapping[str, Any]) -> Mapping[str, Any]:
 def answer_time(m: MessageIn) -> datetime | None:
     """When this message answers the customer, or None."""
     call = call_of(m.meta) if m.channel == "phone" else {}
+    if m.meta.get("kind") == "csat":  # the satisfaction survey answers nothing
+        return None
     if m.direction == "outbound":
         return None if call.get("outcome") in UNANSWERED_CALLS else m.at
     if m.channel == "phone" and call.get("outcome") == "answered":
