@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -9,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from omnicase.model.base import utcnow
 from omnicase.web.i18n import translator
 
 if TYPE_CHECKING:
@@ -27,7 +29,25 @@ def _when(value: datetime | None, fmt: str = "%d/%m %H:%M") -> str:
     return value.strftime(fmt) if value is not None else ""
 
 
+def _duration(seconds: float) -> str:
+    minutes = int(abs(seconds) // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} h {minutes % 60:02d}" if hours < 10 else f"{hours} h"
+    return f"{hours // 24} d"
+
+
+def _until(due: datetime, t: Callable[..., str]) -> str:
+    """``in 2 h 05`` / ``35 min late`` from now."""
+    seconds = (due - utcnow()).total_seconds()
+    key = "time.in" if seconds >= 0 else "time.late"
+    return t(key, d=_duration(seconds))
+
+
 env.filters["when"] = _when
+env.globals["until"] = _until
 
 
 def render(

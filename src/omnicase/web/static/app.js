@@ -28,6 +28,18 @@
     }
   });
 
+  /* a live row replaces the case's row already shown (it moves to the top) */
+  document.addEventListener("htmx:sseBeforeMessage", function (ev) {
+    var data = (ev.detail && ev.detail.data) || "";
+    var match = /id="(case-\d+)"/.exec(data);
+    if (match) {
+      var old = document.getElementById(match[1]);
+      if (old) old.parentNode.removeChild(old);
+    }
+    var empty = document.querySelector(".empty-row");
+    if (empty) empty.parentNode.removeChild(empty);
+  });
+
   function typing(target) {
     var tag = (target && target.tagName) || "";
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
