@@ -18,6 +18,8 @@ from omnicase.store.scope import Principal, case_filter
 
 #: Evidence keys shown as the "why linked" terms (the rest stays in the raw detail).
 HIDDEN_DETAIL = frozenset({"customer", "ignored_identities"})
+#: Keys of ``messages.entities`` that are not things the customer named.
+NOT_ENTITIES = frozenset({"reason", "signals"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +87,19 @@ def evidence_of(message: Message) -> list[tuple[str, str]]:
 def _entities(messages: list[Message], case: Case) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if case.order_numbers:
-        out["orders"] = list(case.order_numbers)
+        out["order_numbers"] = list(case.order_numbers)
     for m in messages:
         for kind, values in (m.entities or {}).items():
+            if kind in NOT_ENTITIES:
+                continue
             items = values if isinstance(values, list) else [values]
             bucket = out.setdefault(kind, [])
             for v in items:
-                text = _fmt(v)
+                text = (
+                    f"{v.get('value')} {v.get('currency') or ''}".strip()
+                    if isinstance(v, dict) and "value" in v
+                    else _fmt(v)
+                )
                 if text and text not in bucket:
                     bucket.append(text)
     return {k: v[:12] for k, v in out.items() if v}

@@ -17,6 +17,7 @@ from sse_starlette import EventSourceResponse
 
 from omnicase.api.deps import get_db
 from omnicase.ingest.schema import Channel
+from omnicase.model import Organisation
 from omnicase.model.base import utcnow
 from omnicase.services.audit import do_record_access
 from omnicase.services.live import Hub, LiveStream
@@ -175,7 +176,13 @@ def inbox_live(
                 return None
             rows = rows_for(session, [case])
             template = env.get_template("_inbox_row.html")
-            return template.render(row=rows[0], t=translator(language), live=True)
+            org = session.get(Organisation, who.organisation_id)
+            return template.render(
+                row=rows[0],
+                t=translator(language),
+                live=True,
+                tz=org.timezone if org is not None else "UTC",
+            )
 
     async def rows() -> AsyncIterator[dict[str, str]]:
         async for message in live.messages():

@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 
 from omnicase.model.base import utcnow
 from omnicase.web.i18n import translator
@@ -25,8 +33,24 @@ env = Environment(
 )
 
 
-def _when(value: datetime | None, fmt: str = "%d/%m %H:%M") -> str:
-    return value.strftime(fmt) if value is not None else ""
+@pass_context
+def _when(context: Context, value: datetime | None, fmt: str = "%d/%m %H:%M") -> str:
+    """In the organisation's timezone (``tz`` in the context), else UTC."""
+    if value is None:
+        return ""
+    try:
+        zone = ZoneInfo(str(context.get("tz") or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return value.astimezone(zone).strftime(fmt)
+
+
+def _effective_sla(state: str | None, due: datetime | None) -> str | None:
+    """A due time already passed is breached, even before the SLA checker's next round
+    writes it."""
+    if state in ("ok", "at_risk") and due is not None and due <= utcnow():
+        return "breached"
+    return state
 
 
 def _duration(seconds: float) -> str:
@@ -48,6 +72,7 @@ def _until(due: datetime, t: Callable[..., str]) -> str:
 
 env.filters["when"] = _when
 env.globals["until"] = _until
+env.globals["effective_sla"] = _effective_sla
 
 
 def render(
@@ -63,6 +88,7 @@ def render(
     """The template with ``t`` (translations), ``page`` (who is logged in, csrf, nav) and
     ``request`` in its context."""
     language = page.lang if page is not None else (lang or "en")
+    values.setdefault("tz", page.organisation.timezone if page is not None else "UTC")
     html = env.get_template(template).render(
         request=request, page=page, lang=language, t=translator(language), **values
     )
