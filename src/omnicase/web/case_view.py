@@ -63,6 +63,7 @@ class CaseView:
     channels: list[str]
     entities: dict[str, list[str]]
     assignee: str | None
+    message_count: int = 0
 
 
 def _fmt(value: Any) -> str:
@@ -198,4 +199,5 @@ def build_case_view(session: Session, who: Principal, case: Case) -> CaseView:
         channels=sorted({m.channel for m in messages}),
         entities=_entities(messages, case),
         assignee=users.get(case.assignee_id) if case.assignee_id else None,
+        message_count=len(messages),
     )

@@ -87,7 +87,13 @@ def case_page(
         default_channel=default,
         reply_error=reply_error,
         draft=draft,
+        rule_label=lambda rule: _label(page, "rule." + rule, rule),
     )
+
+
+def _label(page: Page, key: str, fallback: str) -> str:
+    text = page.t(key)
+    return fallback if text == key else text
 
 
 @router.get("/cases/{reference}")
