@@ -160,16 +160,29 @@ def build_case_view(session: Session, who: Principal, case: Case) -> CaseView:
             select(Identity).where(Identity.customer_id == case.customer_id).order_by(Identity.id)
         )
     )
-    others = session.scalars(
-        select(Case)
-        .where(
-            Case.customer_id == case.customer_id,
-            Case.id != case.id,
-            Case.merged_into_id.is_(None),
-            case_filter(session, who),
+    # the customer's cases first (their index), then the access rule on those few: with
+    # the brand condition first SQLite would walk the brand's every case
+    theirs = list(
+        session.scalars(
+            select(Case.id)
+            .where(Case.customer_id == case.customer_id, Case.id != case.id)
+            .order_by(Case.id.desc())
+            .limit(200)
         )
-        .order_by(Case.id.desc())
-        .limit(20)
+    )
+    others: list[Case] = (
+        list(
+            session.scalars(
+                select(Case)
+                .where(
+                    Case.id.in_(theirs), Case.merged_into_id.is_(None), case_filter(session, who)
+                )
+                .order_by(Case.id.desc())
+                .limit(20)
+            )
+        )
+        if theirs
+        else []
     )
     return CaseView(
         case=case,
