@@ -790,6 +790,23 @@ def bench_sla(
     print(json.dumps(result) if as_json else json.dumps(result, indent=2))
 
 
+@bench_app.command("web")
+def bench_web(
+    cases: Annotated[int, typer.Option(min=100)] = 100_000,
+    messages: Annotated[int, typer.Option(min=1, help="messages of the long case")] = 500,
+    repeats: Annotated[int, typer.Option(min=1)] = 20,
+    as_json: AsJson = False,
+    database: BenchDb = None,
+    seed: int = 7,
+) -> None:
+    """Server-side render of the inbox with N cases and of a case view with M messages
+    (median and p95 of R requests through the whole app, logged in as an agent)."""
+    from omnicase.benchmarks.web import run_web_bench
+
+    result = run_web_bench(cases=cases, messages=messages, repeats=repeats, url=database, seed=seed)
+    print(json.dumps(result) if as_json else json.dumps(result, indent=2))
+
+
 @bench_app.command("cluster")
 def bench_cluster(
     web: Annotated[int, typer.Option(min=1, max=8, help="web processes (uvicorn)")] = 2,

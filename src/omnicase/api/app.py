@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from omnicase import __version__
+from omnicase import __version__, web
 from omnicase.api import (
     attachments,
     audit,
@@ -104,6 +104,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(csat_web.router)
     app.include_router(reports.router)
     app.include_router(kpis.router)
+    app.include_router(web.router)
+    web.install(app)
     return app
 
 

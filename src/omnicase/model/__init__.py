@@ -32,6 +32,7 @@ from omnicase.model.routing import (
     TeamHours,
 )
 from omnicase.model.sla import Calendar, SlaPolicy
+from omnicase.model.web import WebSession
 
 __all__ = [
     "AgentLoad",
@@ -82,4 +83,5 @@ __all__ = [
     "Team",
     "TeamHours",
     "User",
+    "WebSession",
 ]
