@@ -40,6 +40,13 @@ class Settings:
     secret_keys: str = ""
     #: Where attachments are stored, content-addressed by sha256.
     attachments_dir: Path = Path("./attachments")
+    #: Web sessions end after this many hours without a request...
+    web_session_idle_hours: int = 8
+    #: ...and this many hours after login, whatever happens.
+    web_session_absolute_hours: int = 24
+    #: ``auto``: the session cookie is Secure when the request came over https;
+    #: ``always`` / ``never`` force it.
+    web_cookie_secure: str = "auto"
 
 
 class SettingError(ValueError):
@@ -144,6 +151,28 @@ def check_secret_keys(value: Any) -> str:
     return ",".join(keys)
 
 
+def check_hours(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"must be a whole number of hours, got {value!r}")
+    try:
+        hours = int(value)
+    except ValueError as exc:
+        raise ValueError(f"must be a whole number of hours, got {value!r}") from exc
+    if not 1 <= hours <= 24 * 30:
+        raise ValueError(f"must be between 1 and 720 hours, got {hours}")
+    return hours
+
+
+COOKIE_SECURE = ("auto", "always", "never")
+
+
+def check_cookie_secure(value: Any) -> str:
+    mode = str(value).lower()
+    if mode not in COOKIE_SECURE:
+        raise ValueError(f"must be one of {', '.join(COOKIE_SECURE)}, got {value!r}")
+    return mode
+
+
 @dataclass(frozen=True)
 class Option:
     """One setting: its TOML key (the field name), its environment variable, how it is
@@ -199,6 +228,24 @@ OPTIONS: tuple[Option, ...] = (
         Path,
         check_data_dir,
         "directory of attachments, stored by sha256 (must be writable, or creatable)",
+    ),
+    Option(
+        "web_session_idle_hours",
+        int,
+        check_hours,
+        "hours without a request after which a web session ends (1-720)",
+    ),
+    Option(
+        "web_session_absolute_hours",
+        int,
+        check_hours,
+        "hours after login after which a web session ends, active or not (1-720)",
+    ),
+    Option(
+        "web_cookie_secure",
+        str,
+        check_cookie_secure,
+        "session cookie Secure flag: auto (when served over https), always or never",
     ),
 )
 BY_NAME = {o.name: o for o in OPTIONS}

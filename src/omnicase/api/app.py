@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from omnicase import __version__
+from omnicase import __version__, web
 from omnicase.api import (
     attachments,
     audit,
@@ -90,6 +90,8 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(wfm_scenario.router)
     app.include_router(chat_routes.router)
     app.include_router(webform_routes.router)
+    app.include_router(web.router)
+    web.install(app)
     return app
 
 

@@ -28,6 +28,7 @@ from omnicase.model.routing import (
     TeamHours,
 )
 from omnicase.model.sla import Calendar, SlaPolicy
+from omnicase.model.web import WebSession
 
 __all__ = [
     "AgentLoad",
@@ -67,4 +68,5 @@ __all__ = [
     "Team",
     "TeamHours",
     "User",
+    "WebSession",
 ]

@@ -234,6 +234,11 @@ def authenticate_token(session: Session, token: str, now: datetime | None = None
     return user
 
 
+def hash_password(password: str) -> str:
+    """argon2id, the one password hash of the project."""
+    return _hasher.hash(password)
+
+
 def verify_password(user: User, password: str) -> bool:
     if not user.password_hash:
         return False
