@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from omnicase.web import pages_auth, pages_inbox
+from omnicase.web import pages_auth, pages_inbox, planner, supervisor
 from omnicase.web.errors import install_handlers
 from omnicase.web.headers import SecurityHeaders
 
@@ -20,6 +20,8 @@ STATIC_PACKAGE = ("omnicase.web", "static")
 router = APIRouter(include_in_schema=False)
 router.include_router(pages_auth.router)
 router.include_router(pages_inbox.router)
+router.include_router(supervisor.router)
+router.include_router(planner.router)
 
 
 def install(app: FastAPI) -> None:
