@@ -130,12 +130,12 @@ def test_another_brand_and_an_unengaged_team_see_nothing_of_acme(db: Database) -
 def test_reasons_now_against_the_same_weekday_of_the_last_four_weeks(db: Database) -> None:
     world = _world(db)
     for _ in range(3):
-        _case(db, reason="delivery", created_at=NOW - timedelta(minutes=10))
-    _case(db, reason="delivery", created_at=NOW - timedelta(hours=1, minutes=30))
+        _case(db, reason="delivery", first_inbound_at=NOW - timedelta(minutes=10))
+    _case(db, reason="delivery", first_inbound_at=NOW - timedelta(hours=1, minutes=30))
     for week in (1, 2, 3, 4):
-        _case(db, reason="delivery", created_at=NOW - timedelta(days=7 * week, minutes=20))
-    _case(db, reason="refund", created_at=NOW - timedelta(days=14, minutes=20))
-    _case(db, reason="refund", created_at=NOW - timedelta(days=13))  # another weekday
+        _case(db, reason="delivery", first_inbound_at=NOW - timedelta(days=7 * week, minutes=20))
+    _case(db, reason="refund", first_inbound_at=NOW - timedelta(days=14, minutes=20))
+    _case(db, reason="refund", first_inbound_at=NOW - timedelta(days=13))  # another weekday
     with db.reading() as s:
         board = live_dashboard(s, who(db, world.ids["acme:supervisor"]), NOW)
     reasons = {r.reason: r for r in board.reasons}

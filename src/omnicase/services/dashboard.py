@@ -84,7 +84,7 @@ class SideFigures:
 
 @dataclass(slots=True)
 class ReasonFigures:
-    """Cases created with this reason in the last hour and today (local day so far), and
+    """Cases opened with this reason in the last hour and today (local day so far), and
     the usual: the average of the same windows on the same weekday of the last 4 weeks."""
 
     reason: str
@@ -306,9 +306,12 @@ def _sides(
 def _window_counts(
     session: Session, visible: ColumnElement[bool], start: datetime, end: datetime
 ) -> Counter[str]:
+    # when the customer first wrote (a case made from an imported or delayed message
+    # counts on its day), else when the case was made
+    contacted = func.coalesce(Case.first_inbound_at, Case.created_at)
     rows = session.execute(
         select(Case.reason, func.count())
-        .where(visible, Case.created_at >= start, Case.created_at < end)
+        .where(visible, contacted >= start, contacted < end, Case.merged_into_id.is_(None))
         .group_by(Case.reason)
     ).all()
     return Counter({(reason or "other"): int(n) for reason, n in rows})
