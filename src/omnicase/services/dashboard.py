@@ -303,45 +303,43 @@ def _sides(
     return sides
 
 
-def _window_counts(
-    session: Session, visible: ColumnElement[bool], start: datetime, end: datetime
-) -> Counter[str]:
-    # when the customer first wrote (a case made from an imported or delayed message
-    # counts on its day), else when the case was made
-    contacted = func.coalesce(Case.first_inbound_at, Case.created_at)
-    rows = session.execute(
-        select(Case.reason, func.count())
-        .where(visible, contacted >= start, contacted < end, Case.merged_into_id.is_(None))
-        .group_by(Case.reason)
-    ).all()
-    return Counter({(reason or "other"): int(n) for reason, n in rows})
-
-
 def _reasons(
     session: Session, visible: ColumnElement[bool], now: datetime, tz: ZoneInfo
 ) -> list[ReasonFigures]:
+    """One scan of the cases opened since the first window: a sum per window (the last
+    hour and the day so far, now and on the same weekday of each of the last 4 weeks)."""
     local = now.astimezone(tz)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    figures: dict[str, ReasonFigures] = {}
-
-    def fig(reason: str) -> ReasonFigures:
-        return figures.setdefault(reason, ReasonFigures(reason))
-
-    for reason, n in _window_counts(session, visible, now - timedelta(hours=1), now).items():
-        fig(reason).last_hour = n
-    for reason, n in _window_counts(session, visible, midnight.astimezone(UTC), now).items():
-        fig(reason).today = n
-    for week in range(1, USUAL_WEEKS + 1):
+    windows: list[tuple[datetime, datetime]] = []
+    for week in range(USUAL_WEEKS + 1):
         then = now - timedelta(days=7 * week)
-        # the same local wall-clock day, whatever DST did in between
-        then_midnight = (midnight - timedelta(days=7 * week)).replace(tzinfo=tz)
-        hour = _window_counts(session, visible, then - timedelta(hours=1), then)
-        day = _window_counts(session, visible, then_midnight.astimezone(UTC), then)
-        for reason, n in hour.items():
-            fig(reason).usual_hour += n / USUAL_WEEKS
-        for reason, n in day.items():
-            fig(reason).usual_today += n / USUAL_WEEKS
-    return sorted(figures.values(), key=lambda r: (-r.today, -r.usual_today, r.reason))
+        # the same local wall-clock midnight, whatever DST did in between
+        day_start = (midnight - timedelta(days=7 * week)).astimezone(UTC)
+        windows += [(then - timedelta(hours=1), then), (min(day_start, then), then)]
+    # when the customer first wrote (an imported or delayed message counts on its day),
+    # else when the case was made
+    contacted = func.coalesce(Case.first_inbound_at, Case.created_at)
+    sums = [_counted(and_(contacted >= a, contacted < b)) for a, b in windows]
+    rows = session.execute(
+        select(Case.reason, *sums)
+        .where(
+            visible,
+            contacted >= min(a for a, _ in windows),
+            contacted < now,
+            Case.merged_into_id.is_(None),
+        )
+        .group_by(Case.reason)
+    ).all()
+    figures: dict[str, ReasonFigures] = {}
+    for reason, *counts in rows:
+        n = [int(c or 0) for c in counts]
+        fig = figures.setdefault(reason or "other", ReasonFigures(reason or "other"))
+        fig.last_hour += n[0]
+        fig.today += n[1]
+        fig.usual_hour += sum(n[2::2]) / USUAL_WEEKS
+        fig.usual_today += sum(n[3::2]) / USUAL_WEEKS
+    shown = [f for f in figures.values() if f.today or f.usual_today or f.last_hour]
+    return sorted(shown, key=lambda r: (-r.today, -r.usual_today, r.reason))
 
 
 def live_dashboard(session: Session, who: Principal, now: datetime) -> Dashboard:
