@@ -240,3 +240,11 @@ def test_no_case_is_left_unseen_by_the_count(db: Database, world: World, web: Te
         waiting = len(s.scalars(select(Case).where(Case.assignee_id.is_(None))).all())
     login(web, "supervisor@acme.test")
     assert f'data-testid="total-waiting">{waiting}<' in web.get("/supervisor/panels").text
+
+
+def test_the_live_stream_is_for_supervisors_only(
+    db: Database, world: World, web: TestClient
+) -> None:
+    assert web.get("/supervisor/stream").status_code == 303  # not logged in
+    login(web, "agent@acme.test")
+    assert web.get("/supervisor/stream").status_code == 403
