@@ -55,6 +55,9 @@ env.filters["wait"] = wait_text
 Supervisor = Annotated[Page, Depends(require_role("supervisor"))]
 #: a stream re-reads at least this often (waits tick; a lost wake-up costs this much)
 REFRESH_SECONDS = 15.0
+#: ... and at most once a second: a read costs ~0.2 s on a 20,000-case floor
+#: (docs/benchmarks.md), and a busy floor commits many times a second
+MIN_INTERVAL_SECONDS = 1.0
 SUPERVISION = frozenset({"supervisor", "admin"})
 
 
@@ -117,7 +120,7 @@ def dashboard_stream(request: Request) -> EventSourceResponse:
                     yield {"event": "panels", "data": html}
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(woken.wait(), REFRESH_SECONDS)
-                await asyncio.sleep(0.2)  # a burst of commits is one refresh
+                await asyncio.sleep(MIN_INTERVAL_SECONDS)  # a burst of commits: one read
 
     return EventSourceResponse(
         panels(),
