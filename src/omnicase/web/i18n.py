@@ -22,8 +22,12 @@ LANG_COOKIE = "omnicase_lang"
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    text = resources.files("omnicase.web").joinpath("locales", f"{lang}.json").read_text("utf-8")
-    data: dict[str, str] = json.loads(text)
+    folder = resources.files("omnicase.web").joinpath("locales")
+    data: dict[str, str] = json.loads(folder.joinpath(f"{lang}.json").read_text("utf-8"))
+    # screens' own catalogues (``supervisor.fr.json``...): one file per team of screens
+    for part in sorted(folder.iterdir(), key=lambda p: p.name):
+        if part.name.endswith(f".{lang}.json"):
+            data.update(json.loads(part.read_text("utf-8")))
     return data
 
 

@@ -18,11 +18,11 @@ PLANNING = frozenset({"planner", "admin"})
 
 NAV: tuple[NavItem, ...] = (
     NavItem("inbox", "/inbox", AGENT_ROLES),
-    NavItem("dashboard", "/dashboard", SUPERVISION),
+    NavItem("dashboard", "/supervisor", SUPERVISION),
     NavItem("kpis", "/kpis", SUPERVISION),
     NavItem("qa", "/qa", SUPERVISION),
-    NavItem("planning", "/planning", PLANNING),
-    NavItem("settings", "/settings", SUPERVISION),
+    NavItem("planning", "/planner", PLANNING),
+    NavItem("settings", "/supervisor/config", SUPERVISION),
 )
 
 
@@ -32,4 +32,4 @@ def nav_for(role: str) -> list[NavItem]:
 
 def home_for(role: str) -> str:
     """Where a user lands after login."""
-    return "/planning" if role == "planner" else "/inbox"
+    return "/planner" if role == "planner" else "/inbox"

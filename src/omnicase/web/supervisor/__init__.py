@@ -1,0 +1,12 @@
+"""Supervisor screens: the live dashboard (``/supervisor``) and the brand's configuration
+(``/supervisor/config/...``). Supervisors and admins only (``require_role``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from omnicase.web.supervisor import config, dashboard
+
+router = APIRouter(include_in_schema=False)
+router.include_router(dashboard.router)
+router.include_router(config.router)

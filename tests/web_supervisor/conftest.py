@@ -1,0 +1,3 @@
+from tests.web.conftest import web, world
+
+__all__ = ["web", "world"]
