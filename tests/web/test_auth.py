@@ -221,14 +221,14 @@ def test_navigation_follows_the_role(world: World, db: Database) -> None:
 
     app = create_app(db)
     expected = {
-        "agent@acme.test": ({"/inbox"}, {"/dashboard", "/planning", "/settings"}),
+        "agent@acme.test": ({"/inbox"}, {"/supervisor", "/planner", "/supervisor/config"}),
         "supervisor@acme.test": (
-            {"/inbox", "/dashboard", "/kpis", "/qa", "/settings"},
-            {"/planning"},
+            {"/inbox", "/supervisor", "/kpis", "/qa", "/supervisor/config"},
+            {"/planner"},
         ),
-        "planner@acme.test": ({"/planning"}, {"/inbox", "/dashboard"}),
+        "planner@acme.test": ({"/planner"}, {"/inbox", "/supervisor"}),
         "admin@acme.test": (
-            {"/inbox", "/dashboard", "/kpis", "/qa", "/planning", "/settings"},
+            {"/inbox", "/supervisor", "/kpis", "/qa", "/planner", "/supervisor/config"},
             set(),
         ),
     }

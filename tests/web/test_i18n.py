@@ -16,10 +16,15 @@ def test_catalogues_have_the_same_keys_and_no_empty_text() -> None:
 
 
 def test_every_literal_key_in_the_templates_exists() -> None:
-    templates = resources.files("omnicase.web").joinpath("templates")
     used: set[str] = set()
-    for item in templates.iterdir():
-        used |= set(re.findall(r"(?<![\w.])t\('([a-z_.]+)'\)", item.read_text("utf-8")))
+    folders = [resources.files("omnicase.web").joinpath("templates")]
+    while folders:  # every screen's folder too (supervisor/, planner/)
+        for item in folders.pop().iterdir():
+            if item.is_dir():
+                folders.append(item)
+            elif item.name.endswith(".html"):
+                text = item.read_text("utf-8")
+                used |= set(re.findall(r"(?<![\w.])t\('([a-z_.]+)'\)", text))
     missing = sorted(k for k in used if k not in catalogue("en"))
     assert missing == []
 
