@@ -27,6 +27,7 @@ from omnicase.model.routing import (
     RoutingState,
     TeamHours,
 )
+from omnicase.model.security import LoginThrottle, RateWindow, RecoveryCode
 from omnicase.model.sla import Calendar, SlaPolicy
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "InboxItem",
     "InboxStatus",
     "Job",
+    "LoginThrottle",
     "JobError",
     "JobStatus",
     "Message",
@@ -58,8 +60,10 @@ __all__ = [
     "OverflowRule",
     "Presence",
     "QuarantinedInput",
+    "RateWindow",
     "ReasonCorrection",
     "ReasonModelVersion",
+    "RecoveryCode",
     "Role",
     "RoutingQueue",
     "RoutingState",
