@@ -16,6 +16,7 @@ from rich.console import Console
 from omnicase.channels.cli import inbox_app, secrets_app
 from omnicase.channels.email.cli import imap_app
 from omnicase.channels.email.cli import smtp as smtp_command
+from omnicase.cli_tokens import tokens_app
 from omnicase.config import ConfigError, Settings, check_database_url, load_settings
 from omnicase.store.db import Database
 from omnicase.wfm.cli import wfm_app
@@ -36,7 +37,6 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema, backup and res
 config_app = typer.Typer(no_args_is_help=True, help="Settings (environment and TOML file).")
 org_app = typer.Typer(no_args_is_help=True, help="Brands and providers.")
 users_app = typer.Typer(no_args_is_help=True, help="Users of an organisation.")
-tokens_app = typer.Typer(no_args_is_help=True, help="API tokens.")
 export_app = typer.Typer(no_args_is_help=True, help="Exports.")
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluations on labelled data.")
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks (print one JSON line).")
@@ -447,28 +447,6 @@ def users_create(
             console.print(f"created user {user.email} (id {user.id}, {user.role})")
     except ActionError as exc:
         _refused(exc)
-
-
-@tokens_app.command("create")
-def tokens_create(
-    email: str,
-    name: str = "cli",
-    expires_in_days: Annotated[int | None, typer.Option(min=1)] = None,
-    database: DbUrl = None,
-) -> None:
-    """Create an API token for a user; prints it once on stdout."""
-    from sqlalchemy import select
-
-    from omnicase.model import User
-    from omnicase.services.orgs import do_create_token
-
-    with _db(database).transaction() as session:
-        user = session.scalar(select(User).where(User.email == email.strip().lower()))
-        if user is None:
-            _fail(f"no user {email}")
-            return
-        _, token = do_create_token(session, user, name, expires_in_days)
-    print(token)
 
 
 @app.command()

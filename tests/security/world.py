@@ -164,7 +164,7 @@ def seed(db: Database, attachments_dir: Path) -> Seeded:
                 out.refs.setdefault(param, []).append(str(row_id))
                 if brand_id is not None:
                     out.owner[(param, str(row_id))] = f"org:{slugs[brand_id]}"
-        for key, brand_id in s.execute(text("SELECT key, brand_id FROM routing_queues")):
+        for (key,) in s.execute(text("SELECT key FROM routing_queues")):
             out.refs.setdefault("key", []).append(str(key))
         out.refs["brand"] = ["acme", "globex", "callpro"]
     out.who = [f"{o}:{r}" for o in ("acme", "globex", "callpro") for r in ROLES] + [

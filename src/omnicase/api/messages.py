@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Request, Response
@@ -21,7 +22,7 @@ MAX_BATCH = 1000
 
 
 def _check_brands(
-    auth: Writer, brands: set[str], channels: set[tuple[str, str]] = frozenset()
+    auth: Writer, brands: set[str], channels: Collection[tuple[str, str]] = ()
 ) -> None:
     """422 for a brand that does not exist, 403 for one the user does not work for.
 

@@ -137,7 +137,7 @@ def do_create_user(
         role=role,
         active=True,
         created_at=utcnow(),
-        password_hash=_hasher.hash(password) if password else None,
+        password_hash=hash_password(password) if password else None,
     )
     session.add(user)
     session.flush()
@@ -285,6 +285,11 @@ def authenticate_token(session: Session, token: str, now: datetime | None = None
     """The active user owning a valid, unexpired, unrevoked token; None otherwise."""
     found = authenticate_token_row(session, token, now)
     return None if found is None else found[0]
+
+
+def hash_password(password: str) -> str:
+    """argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile)."""
+    return _hasher.hash(password)
 
 
 def verify_password(user: User, password: str) -> bool:
