@@ -32,6 +32,7 @@ from argon2.exceptions import InvalidHashError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from omnicase.config import Settings
 from omnicase.model import LoginThrottle, RecoveryCode, User
 from omnicase.security.secrets import SecretBox
 from omnicase.services.cases import ActionError, record_event
@@ -59,6 +60,12 @@ class LockoutPolicy:
 
 
 DEFAULT_POLICY = LockoutPolicy()
+
+
+def lockout_policy(settings: Settings) -> LockoutPolicy:
+    """The deployment's policy (``OMNICASE_LOGIN_MAX_FAILURES``; an IP gets 4× as many)."""
+    n = settings.login_max_failures
+    return LockoutPolicy(max_failures=n, ip_max_failures=4 * n)
 
 
 @dataclass(frozen=True, slots=True)
