@@ -490,8 +490,34 @@ def export_cases(
 
     if format != "jsonl":
         _fail("only --format jsonl is supported")
-    count = export_cases_jsonl(_db(database), sys.stdout, brand=brand)
+    db = _db(database)
+    count = export_cases_jsonl(db, sys.stdout, brand=brand)
+    _audit_export(db, brand, count)
     console.print(f"{count} cases exported")
+
+
+def _audit_export(db: Database, brand: str | None, count: int) -> None:
+    """Every export is in the brand's audit log: by whom (the OS user), when, how many."""
+    import getpass
+    import socket
+
+    from sqlalchemy import select
+
+    from omnicase.model import Organisation
+    from omnicase.services.cases import record_event
+
+    with db.transaction() as session:
+        query = select(Organisation.id).where(Organisation.kind == "brand")
+        if brand:
+            query = query.where(Organisation.slug == brand)
+        for brand_id in session.scalars(query):
+            record_event(
+                session,
+                "access.cases_exported",
+                brand_id=brand_id,
+                actor="cli",
+                data={"os_user": getpass.getuser(), "host": socket.gethostname(), "count": count},
+            )
 
 
 @app.command()
