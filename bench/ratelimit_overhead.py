@@ -29,7 +29,8 @@ def main() -> None:
     upgrade(db)
     for name, limiter in (("memory", MemoryLimiter()), ("database", DatabaseLimiter(db))):
         us = per_hit_us(limiter.hit, n)
-        print(json.dumps({"limiter": name, "database": db.dialect, "hits": n, "us_per_hit": round(us, 1)}))
+        figure = {"limiter": name, "database": db.dialect, "hits": n, "us_per_hit": round(us, 1)}
+        print(json.dumps(figure))
 
 
 if __name__ == "__main__":
