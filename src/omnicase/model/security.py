@@ -23,7 +23,7 @@ class LoginThrottle(Base):
 
 
 class RecoveryCode(Base):
-    """A one-time second-factor code, stored as SHA-256 (128 random bits each)."""
+    """A one-time second-factor code, stored as SHA-256 (64 random bits each, used once)."""
 
     __tablename__ = "recovery_codes"
 
