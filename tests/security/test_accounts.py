@@ -177,6 +177,7 @@ def test_token_scopes_brand_expiry_and_revocation(db: Database, client: TestClie
         acme = s.scalar(select(Organisation).where(Organisation.slug == "acme"))
         assert agent and padmin and globex and acme
         _, read_only = do_create_token(s, agent, "report", scopes=["read"])
+        _, write_only = do_create_token(s, agent, "robot", scopes=["write"])
         _, own_brand = do_create_token(s, agent, "acme", brand=acme)
         _, wrong = do_create_token(s, padmin, "globex only", brand=globex)
         expired_row, expired = do_create_token(s, agent, "old", expires_in_days=1)
@@ -194,6 +195,8 @@ def test_token_scopes_brand_expiry_and_revocation(db: Database, client: TestClie
     r = client.patch(case_url, json={"priority": 2}, headers=auth(read_only))
     assert r.status_code == 403 and "read-only" in r.text
     assert client.patch(case_url, json={"priority": 2}, headers=auth(own_brand)).status_code == 200
+    assert client.get(case_url, headers=auth(write_only)).status_code == 403
+    assert client.get("/api/v1/events/stream", headers=auth(write_only)).status_code == 403
     # the provider admin's token restricted to globex sees none of acme's cases
     full = client.get("/api/v1/cases", headers=auth(world.tokens["callpro:admin"])).json()
     assert acme_case in {c["id"] for c in full["items"]}

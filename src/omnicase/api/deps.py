@@ -46,7 +46,9 @@ def principal_or_none(
     if creds is None:
         return None
     found = authenticate_token_row(session, creds.credentials, utcnow())
-    return None if found is None else token_principal(session, *found)
+    if found is None or "read" not in (found[1].scopes or ()):
+        return None
+    return token_principal(session, *found)
 
 
 def token_principal(session: Session, user: User, token: ApiToken) -> Principal:
