@@ -16,6 +16,7 @@ from rich.console import Console
 from omnicase.channels.cli import inbox_app, secrets_app
 from omnicase.channels.email.cli import imap_app
 from omnicase.channels.email.cli import smtp as smtp_command
+from omnicase.cli_tokens import tokens_app
 from omnicase.config import ConfigError, Settings, check_database_url, load_settings
 from omnicase.quality.kpis.cli import bench_kpis, kpis_app
 from omnicase.reports.cli import report_app
@@ -38,7 +39,6 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema, backup and res
 config_app = typer.Typer(no_args_is_help=True, help="Settings (environment and TOML file).")
 org_app = typer.Typer(no_args_is_help=True, help="Brands and providers.")
 users_app = typer.Typer(no_args_is_help=True, help="Users of an organisation.")
-tokens_app = typer.Typer(no_args_is_help=True, help="API tokens.")
 export_app = typer.Typer(no_args_is_help=True, help="Exports.")
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluations on labelled data.")
 bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks (print one JSON line).")
@@ -453,28 +453,6 @@ def users_create(
         _refused(exc)
 
 
-@tokens_app.command("create")
-def tokens_create(
-    email: str,
-    name: str = "cli",
-    expires_in_days: Annotated[int | None, typer.Option(min=1)] = None,
-    database: DbUrl = None,
-) -> None:
-    """Create an API token for a user; prints it once on stdout."""
-    from sqlalchemy import select
-
-    from omnicase.model import User
-    from omnicase.services.orgs import do_create_token
-
-    with _db(database).transaction() as session:
-        user = session.scalar(select(User).where(User.email == email.strip().lower()))
-        if user is None:
-            _fail(f"no user {email}")
-            return
-        _, token = do_create_token(session, user, name, expires_in_days)
-    print(token)
-
-
 @app.command()
 def ingest(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines")],
@@ -516,8 +494,34 @@ def export_cases(
 
     if format != "jsonl":
         _fail("only --format jsonl is supported")
-    count = export_cases_jsonl(_db(database), sys.stdout, brand=brand)
+    db = _db(database)
+    count = export_cases_jsonl(db, sys.stdout, brand=brand)
+    _audit_export(db, brand, count)
     console.print(f"{count} cases exported")
+
+
+def _audit_export(db: Database, brand: str | None, count: int) -> None:
+    """Every export is in the brand's audit log: by whom (the OS user), when, how many."""
+    import getpass
+    import socket
+
+    from sqlalchemy import select
+
+    from omnicase.model import Organisation
+    from omnicase.services.cases import record_event
+
+    with db.transaction() as session:
+        query = select(Organisation.id).where(Organisation.kind == "brand")
+        if brand:
+            query = query.where(Organisation.slug == brand)
+        for brand_id in session.scalars(query):
+            record_event(
+                session,
+                "access.cases_exported",
+                brand_id=brand_id,
+                actor="cli",
+                data={"os_user": getpass.getuser(), "host": socket.gethostname(), "count": count},
+            )
 
 
 @app.command()

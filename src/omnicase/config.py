@@ -47,6 +47,13 @@ class Settings:
     #: ``auto``: the session cookie is Secure when the request came over https;
     #: ``always`` / ``never`` force it.
     web_cookie_secure: str = "auto"
+    #: Requests per minute per API token, and per client IP (API, webhooks, forms); 0 = off.
+    rate_limit_per_token: int = 1200
+    rate_limit_per_ip: int = 6000
+    #: Where the rate counters live: memory (one process), database (shared), auto.
+    rate_limit_backend: str = "auto"
+    #: Failed logins of one account before it is locked (then exponential backoff).
+    login_max_failures: int = 5
 
 
 class SettingError(ValueError):
@@ -127,6 +134,37 @@ def check_log_format(value: Any) -> str:
     if fmt not in LOG_FORMATS:
         raise ValueError(f"must be one of {', '.join(LOG_FORMATS)}, got {value!r}")
     return fmt
+
+
+def check_per_minute(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"must be a whole number of requests per minute, got {value!r}")
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise ValueError(f"must be a whole number of requests per minute, got {value!r}") from exc
+    if not 0 <= number <= 1_000_000:
+        raise ValueError(f"must be between 0 (off) and 1000000, got {number}")
+    return number
+
+
+def check_rate_backend(value: Any) -> str:
+    backend = str(value).lower()
+    if backend not in ("auto", "memory", "database"):
+        raise ValueError(f"must be auto, memory or database, got {value!r}")
+    return backend
+
+
+def check_max_failures(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"must be a whole number of failures, got {value!r}")
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise ValueError(f"must be a whole number of failures, got {value!r}") from exc
+    if not 1 <= number <= 100:
+        raise ValueError(f"must be between 1 and 100, got {number}")
+    return number
 
 
 def parse_secret_keys(value: str) -> list[str]:
@@ -246,6 +284,30 @@ OPTIONS: tuple[Option, ...] = (
         str,
         check_cookie_secure,
         "session cookie Secure flag: auto (when served over https), always or never",
+    ),
+    Option(
+        "rate_limit_per_token",
+        int,
+        check_per_minute,
+        "requests per minute per API token (0 = no limit); over it: 429 with Retry-After",
+    ),
+    Option(
+        "rate_limit_per_ip",
+        int,
+        check_per_minute,
+        "requests per minute per client IP on the API, webhooks and forms (0 = no limit)",
+    ),
+    Option(
+        "rate_limit_backend",
+        str,
+        check_rate_backend,
+        "auto, memory (one process) or database (shared by every process)",
+    ),
+    Option(
+        "login_max_failures",
+        int,
+        check_max_failures,
+        "failed logins of one account before it is locked (then exponential backoff)",
     ),
 )
 BY_NAME = {o.name: o for o in OPTIONS}

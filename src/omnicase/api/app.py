@@ -34,6 +34,7 @@ from omnicase.api import (
     wfm_scenario,
 )
 from omnicase.api.middleware import RequestContext
+from omnicase.api.ratelimit import RateLimit, make_limiter
 from omnicase.channels.chat import routes as chat_routes
 from omnicase.channels.email import routes as email_routes
 from omnicase.channels.meta import routes as meta_routes
@@ -73,6 +74,12 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.state.settings = settings
     app.state.live = hub
     errors.install(app)
+    app.add_middleware(
+        RateLimit,
+        limiter=make_limiter(settings.rate_limit_backend, db),
+        per_token=settings.rate_limit_per_token,
+        per_ip=settings.rate_limit_per_ip,
+    )
     app.add_middleware(RequestContext)
     app.include_router(messages.router)
     app.include_router(cases.router)

@@ -9,8 +9,9 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from omnicase.model import ApiToken, User
 from omnicase.model.base import utcnow
-from omnicase.services.orgs import authenticate_token
+from omnicase.services.orgs import authenticate_token_row
 from omnicase.store.db import Database
 from omnicase.store.scope import Principal, principal_for
 
@@ -44,8 +45,17 @@ def principal_or_none(
     (a long stream re-checks with this at every read)."""
     if creds is None:
         return None
-    user = authenticate_token(session, creds.credentials, utcnow())
-    return None if user is None else principal_for(session, user)
+    found = authenticate_token_row(session, creds.credentials, utcnow())
+    if found is None or "read" not in (found[1].scopes or ()):
+        return None
+    return token_principal(session, *found)
+
+
+def token_principal(session: Session, user: User, token: ApiToken) -> Principal:
+    """The user, narrowed by the token's scopes and brand restriction."""
+    return principal_for(
+        session, user, scopes=frozenset(token.scopes or ()), brand_id=token.brand_id
+    )
 
 
 def require_principal(session: Session, creds: HTTPAuthorizationCredentials | None) -> Principal:
@@ -55,19 +65,22 @@ def require_principal(session: Session, creds: HTTPAuthorizationCredentials | No
             "missing API token (Authorization: Bearer oc_...)",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    user = authenticate_token(session, creds.credentials, utcnow())
-    if user is None:
+    found = authenticate_token_row(session, creds.credentials, utcnow())
+    if found is None:
         raise HTTPException(
             401, "invalid, expired or revoked API token", headers={"WWW-Authenticate": "Bearer"}
         )
-    return principal_for(session, user)
+    return token_principal(session, *found)
 
 
 def reader(
     session: Annotated[Session, Depends(read_session)],
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> tuple[Session, Principal]:
-    return session, require_principal(session, creds)
+    who = require_principal(session, creds)
+    if "read" not in who.scopes:
+        raise HTTPException(403, "this API token has no read scope")
+    return session, who
 
 
 def writer(
@@ -75,6 +88,8 @@ def writer(
     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> tuple[Session, Principal]:
     who = require_principal(session, creds)
+    if "write" not in who.scopes:
+        raise HTTPException(403, "this API token is read-only (scope read)")
     if not who.can_write:
         raise HTTPException(403, f"the {who.role} role is read-only")
     return session, who

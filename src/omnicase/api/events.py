@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.orm import Session
 from sse_starlette import EventSourceResponse
@@ -41,7 +41,8 @@ def stream(
 
     live = LiveStream(hub, principal)
     with db.reading() as session:
-        require_principal(session, creds)
+        if "read" not in require_principal(session, creds).scopes:
+            raise HTTPException(403, "this API token has no read scope")
         live.begin(session, last_event_id)
     return EventSourceResponse(
         live.messages(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Request, Response
@@ -13,18 +14,34 @@ from omnicase.api.schemas import BatchItemOut, BatchOut, IngestOut
 from omnicase.ingest.pipeline import IngestResult, IngestStatus, InvalidBatch, ingest
 from omnicase.ingest.schema import InboundMessage, format_validation_error
 from omnicase.store.queries import brand_prefixes
-from omnicase.store.scope import visible_brand_ids
+from omnicase.store.scope import active_grants, visible_brand_ids
 
 router = APIRouter(prefix="/api/v1/messages", tags=["messages"])
 
 MAX_BATCH = 1000
 
 
-def _check_brands(auth: Writer, brands: set[str]) -> None:
-    """422 for a brand that does not exist, 403 for one the user does not work for."""
+def _check_brands(
+    auth: Writer, brands: set[str], channels: Collection[tuple[str, str]] = ()
+) -> None:
+    """422 for a brand that does not exist, 403 for one the user does not work for.
+
+    Provider staff post only where an engagement lets them work every case: not on an
+    overflow-only engagement (they see only the cases handed to them) and only on the
+    engagement's channels (a message on another channel threads into cases they may not
+    see, and the answer would name them)."""
     session, who = auth
     allowed = visible_brand_ids(session, who)
     existing = {slug: bid for bid, (slug, _) in brand_prefixes(session).items()}
+    if not who.is_brand_staff:
+        grants = [g for g in active_grants(session, who) if not g.overflow_only]
+        allowed = {g.brand_id for g in grants}
+        for brand, channel in sorted(channels):
+            bid = existing.get(brand)
+            if bid is not None and not any(
+                g.brand_id == bid and (not g.channels or channel in g.channels) for g in grants
+            ):
+                raise HTTPException(403, f"you may not post {channel} messages for brand {brand!r}")
     for brand in sorted(brands):
         if brand not in existing:
             raise HTTPException(
@@ -66,7 +83,7 @@ def post_message(
     message: InboundMessage, request: Request, response: Response, auth: Writer
 ) -> IngestOut:
     """201 when stored, 200 when this (brand, channel, external_id) was already stored."""
-    _check_brands(auth, {message.brand})
+    _check_brands(auth, {message.brand}, {(message.brand, message.channel.value)})
     result = ingest(get_db(request), [message], default_window_days=_window(request))[0]
     if result.status is IngestStatus.invalid:
         raise HTTPException(422, {"detail": "the message was refused", "errors": result.errors})
@@ -107,7 +124,7 @@ def post_batch(
                 "errors": errors,
             },
         )
-    _check_brands(auth, {m.brand for m in parsed})
+    _check_brands(auth, {m.brand for m in parsed}, {(m.brand, m.channel.value) for m in parsed})
     try:
         results = ingest(get_db(request), parsed, atomic=True, default_window_days=_window(request))
     except InvalidBatch as exc:

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from omnicase.logs import new_request_id, request_id_var
 from omnicase.metrics import observe_request
+from omnicase.services.audit import request_origin
 
 log = logging.getLogger("omnicase.access")
 HEADER = b"x-request-id"
@@ -41,6 +42,11 @@ class RequestContext:
         given = dict(scope.get("headers") or []).get(HEADER)
         request_id = new_request_id(given.decode("latin-1") if given else None)
         token = request_id_var.set(request_id)
+        client = scope.get("client")
+        agent = dict(scope.get("headers") or []).get(b"user-agent", b"")
+        origin = request_origin.set(
+            (str(client[0]) if client else None, agent.decode("latin-1")[:300] or None)
+        )
         started = time.perf_counter()
         status = 500
 
@@ -77,3 +83,4 @@ class RequestContext:
                 },
             )
             request_id_var.reset(token)
+            request_origin.reset(origin)

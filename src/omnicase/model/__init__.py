@@ -31,6 +31,7 @@ from omnicase.model.routing import (
     RoutingState,
     TeamHours,
 )
+from omnicase.model.security import LoginThrottle, RateWindow, RecoveryCode
 from omnicase.model.sla import Calendar, SlaPolicy
 from omnicase.model.web import WebSession
 
@@ -61,6 +62,7 @@ __all__ = [
     "KpiDaily",
     "KpiDirtyDay",
     "KpiWatermark",
+    "LoginThrottle",
     "Macro",
     "Message",
     "OrgKind",
@@ -71,8 +73,10 @@ __all__ = [
     "QaGrid",
     "QaReview",
     "QuarantinedInput",
+    "RateWindow",
     "ReasonCorrection",
     "ReasonModelVersion",
+    "RecoveryCode",
     "Report",
     "Role",
     "RoutingQueue",

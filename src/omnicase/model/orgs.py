@@ -68,6 +68,11 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: TOTP shared secret, a Fernet token under OMNICASE_SECRET_KEYS (never in the clear).
+    totp_secret: Mapped[str | None] = mapped_column(String(400))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column()
+    #: The last TOTP time step accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship()
@@ -88,6 +93,10 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
     last_used_at: Mapped[datetime | None] = mapped_column()
+    #: What the token may do: ``read`` (GET) and/or ``write``.
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["read", "write"])
+    #: A brand the token is restricted to (null = every brand the user may see).
+    brand_id: Mapped[int | None] = mapped_column(Integer)
 
     user: Mapped[User] = relationship()
 

@@ -137,7 +137,7 @@ def do_create_user(
         role=role,
         active=True,
         created_at=utcnow(),
-        password_hash=_hasher.hash(password) if password else None,
+        password_hash=hash_password(password) if password else None,
     )
     session.add(user)
     session.flush()
@@ -196,10 +196,35 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_SCOPES = ("read", "write")
+
+
 def do_create_token(
-    session: Session, user: User, name: str = "", expires_in_days: int | None = None
+    session: Session,
+    user: User,
+    name: str = "",
+    expires_in_days: int | None = None,
+    *,
+    scopes: list[str] | None = None,
+    brand: Organisation | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new bearer token; the clear text is returned once and never stored."""
+    """A new bearer token; the clear text is returned once and never stored.
+
+    ``scopes`` (default read+write) and ``brand`` narrow what the token may do: a
+    read-only token for a reporting script, a provider's token for one brand only."""
+    chosen = sorted(set(scopes if scopes is not None else TOKEN_SCOPES))
+    if not chosen or any(scope not in TOKEN_SCOPES for scope in chosen):
+        raise ActionError("scopes are read and/or write", field="scopes", status=422)
+    if expires_in_days is not None and expires_in_days <= 0:
+        raise ActionError("must be a positive number of days", field="expires", status=422)
+    if brand is not None:
+        if brand.kind != "brand":
+            raise ActionError(f"{brand.slug!r} is not a brand", field="brand", status=422)
+        own = session.get(Organisation, user.organisation_id)
+        if own is not None and own.kind == "brand" and own.id != brand.id:
+            raise ActionError(
+                "brand staff's tokens serve their own brand", field="brand", status=422
+            )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
     row = ApiToken(
@@ -209,17 +234,39 @@ def do_create_token(
         prefix=token[:10],
         created_at=utcnow(),
         expires_at=expires,
+        scopes=chosen,
+        brand_id=brand.id if brand is not None else None,
     )
     session.add(row)
     session.flush()
     record_event(
-        session, "token.created", brand_id=None, actor=f"user:{user.id}", data={"token": row.id}
+        session,
+        "token.created",
+        brand_id=None,
+        actor=f"user:{user.id}",
+        data={"token": row.id, "scopes": chosen, "brand": row.brand_id},
     )
     return row, token
 
 
-def authenticate_token(session: Session, token: str, now: datetime | None = None) -> User | None:
-    """The active user owning a valid, unexpired, unrevoked token; None otherwise."""
+def do_revoke_token(
+    session: Session, token_id: int, actor: str, now: datetime | None = None
+) -> ApiToken:
+    """Revoke a token (by id, or by the prefix ``omnicase tokens list`` shows): every later
+    request with it is a 401."""
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise ActionError(f"no token {token_id}", field="token", status=404)
+    if row.revoked_at is None:
+        row.revoked_at = now or utcnow()
+        record_event(session, "token.revoked", brand_id=None, actor=actor, data={"token": row.id})
+    return row
+
+
+def authenticate_token_row(
+    session: Session, token: str, now: datetime | None = None
+) -> tuple[User, ApiToken] | None:
+    """The active user and the token row of a valid, unexpired, unrevoked token."""
     if not token.startswith(TOKEN_PREFIX):
         return None
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
@@ -231,11 +278,17 @@ def authenticate_token(session: Session, token: str, now: datetime | None = None
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    return user
+    return user, row
+
+
+def authenticate_token(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The active user owning a valid, unexpired, unrevoked token; None otherwise."""
+    found = authenticate_token_row(session, token, now)
+    return None if found is None else found[0]
 
 
 def hash_password(password: str) -> str:
-    """argon2id, the one password hash of the project."""
+    """argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile)."""
     return _hasher.hash(password)
 
 

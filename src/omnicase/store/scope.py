@@ -10,7 +10,8 @@ through :func:`case_filter` / :func:`customer_filter`; nothing else decides acce
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
@@ -30,6 +31,10 @@ class Principal:
     org_kind: str
     role: str
     team_id: int | None
+    #: What the credential allows (an API token's scopes; a person logged in has both).
+    scopes: frozenset[str] = frozenset({"read", "write"})
+    #: The one brand the credential is restricted to (a brand-restricted token), or None.
+    brand_id: int | None = None
 
     @property
     def is_brand_staff(self) -> bool:
@@ -37,7 +42,7 @@ class Principal:
 
     @property
     def can_write(self) -> bool:
-        return self.role in WRITE_ROLES
+        return self.role in WRITE_ROLES and "write" in self.scopes
 
     @property
     def can_manage(self) -> bool:
@@ -48,10 +53,25 @@ class Principal:
         return f"user:{self.user_id}"
 
 
-def principal_for(session: Session, user: User) -> Principal:
+def principal_for(
+    session: Session,
+    user: User,
+    *,
+    scopes: frozenset[str] | None = None,
+    brand_id: int | None = None,
+) -> Principal:
+    """The user as a principal, narrowed by the credential's scopes and brand."""
     org = session.get(Organisation, user.organisation_id)
     assert org is not None
-    return Principal(user.id, org.id, org.kind, user.role, user.team_id)
+    return Principal(
+        user.id,
+        org.id,
+        org.kind,
+        user.role,
+        user.team_id,
+        scopes if scopes is not None else frozenset({"read", "write"}),
+        brand_id,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,48 +86,81 @@ class Grant:
     overflow_only: bool
 
 
-def active_grants(session: Session, who: Principal, today: date) -> list[Grant]:
-    """Engagements of the provider user's team (all the organisation's for its admin)."""
+def active_grants(
+    session: Session, who: Principal, today: date | None = None, *, now: datetime | None = None
+) -> list[Grant]:
+    """Engagements of the provider user's team (all the organisation's for its admin).
+
+    An engagement runs from ``starts_on`` to the end of ``ends_on`` in the *brand's*
+    timezone: with no ``today`` given, the date is taken per brand from ``now`` (default:
+    the current instant), so access ends at the brand's midnight with nobody acting."""
     if who.is_brand_staff:
         return []
+    moment = now or datetime.now(UTC)
+    lo = today if today is not None else moment.date() - timedelta(days=1)
+    hi = today if today is not None else moment.date() + timedelta(days=1)
     query = (
-        select(Engagement)
+        select(Engagement, Organisation.timezone)
         .join(Team, Team.id == Engagement.team_id)
+        .join(Organisation, Organisation.id == Engagement.brand_id)
         .where(
             Team.organisation_id == who.organisation_id,
-            Engagement.starts_on <= today,
-            or_(Engagement.ends_on.is_(None), Engagement.ends_on >= today),
+            Engagement.starts_on <= hi,
+            or_(Engagement.ends_on.is_(None), Engagement.ends_on >= lo),
         )
     )
     if who.role != "admin":
         if who.team_id is None:
             return []
         query = query.where(Engagement.team_id == who.team_id)
-    return [
-        Grant(
-            e.brand_id,
-            e.team_id,
-            tuple(e.channels or ()),
-            tuple(e.queues or ()),
-            tuple(e.reasons or ()),
-            e.overflow_only,
+    if who.brand_id is not None:
+        query = query.where(Engagement.brand_id == who.brand_id)
+    grants = []
+    for e, timezone in session.execute(query.order_by(Engagement.id)):
+        local = today if today is not None else _local_date(moment, timezone)
+        if e.starts_on > local or (e.ends_on is not None and e.ends_on < local):
+            continue
+        grants.append(
+            Grant(
+                e.brand_id,
+                e.team_id,
+                tuple(e.channels or ()),
+                tuple(e.queues or ()),
+                tuple(e.reasons or ()),
+                e.overflow_only,
+            )
         )
-        for e in session.scalars(query.order_by(Engagement.id))
-    ]
+    return grants
 
 
-def visible_brand_ids(session: Session, who: Principal, today: date | None = None) -> set[int]:
+def _local_date(moment: datetime, timezone: str) -> date:
+    try:
+        return moment.astimezone(ZoneInfo(timezone)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return moment.astimezone(UTC).date()
+
+
+def _brand_staff_blocked(who: Principal) -> bool:
+    """A brand-restricted token of brand staff naming another brand sees nothing."""
+    return who.brand_id is not None and who.brand_id != who.organisation_id
+
+
+def visible_brand_ids(
+    session: Session, who: Principal, today: date | None = None, *, now: datetime | None = None
+) -> set[int]:
     if who.is_brand_staff:
-        return {who.organisation_id}
-    return {g.brand_id for g in active_grants(session, who, today or date.today())}
+        return set() if _brand_staff_blocked(who) else {who.organisation_id}
+    return {g.brand_id for g in active_grants(session, who, today, now=now)}
 
 
-def case_filter(session: Session, who: Principal, today: date | None = None) -> ColumnElement[bool]:
+def case_filter(
+    session: Session, who: Principal, today: date | None = None, *, now: datetime | None = None
+) -> ColumnElement[bool]:
     """SQL condition on ``Case`` that is true exactly for the cases ``who`` may see."""
     if who.is_brand_staff:
-        return Case.brand_id == who.organisation_id
+        return false() if _brand_staff_blocked(who) else Case.brand_id == who.organisation_id
     clauses = []
-    for g in active_grants(session, who, today or date.today()):
+    for g in active_grants(session, who, today, now=now):
         parts: list[ColumnElement[bool]] = [Case.brand_id == g.brand_id]
         if g.channels:
             parts.append(Case.channel.in_(g.channels))
@@ -124,12 +177,14 @@ def case_filter(session: Session, who: Principal, today: date | None = None) -> 
 
 
 def customer_filter(
-    session: Session, who: Principal, today: date | None = None
+    session: Session, who: Principal, today: date | None = None, *, now: datetime | None = None
 ) -> ColumnElement[bool]:
     """Brand staff: their brand's customers. Provider staff: customers with a visible case."""
     if who.is_brand_staff:
+        if _brand_staff_blocked(who):
+            return false()
         return Customer.brand_id == who.organisation_id
-    cases = case_filter(session, who, today)
+    cases = case_filter(session, who, today, now=now)
     if cases is false():
         return false()
     return exists(select(Case.id).where(Case.customer_id == Customer.id, cases))

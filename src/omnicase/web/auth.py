@@ -7,9 +7,10 @@ alone logs nobody in. A session ends ``idle`` hours after its last request or
 ``absolute`` hours after login, whichever comes first, or when revoked (logout, password
 change).
 
-Lockout and a second factor belong to the security work: :func:`check_login_allowed` is
-called before any session is created (and before the password is even checked), and
-:func:`record_login_failure` after a failed attempt; both are the places to add them.
+Lockout with backoff and the second factor come from :mod:`omnicase.services.auth`:
+:func:`check_login_allowed` runs before the password is even checked,
+:func:`record_login_failure` after a failed attempt, and admins and supervisors who turned
+TOTP on give a code (or a recovery code) with their password.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from omnicase.model import User, WebSession
+from omnicase.security.secrets import SecretBox
+from omnicase.services import auth as account_security
 from omnicase.services.cases import ActionError, record_event
 from omnicase.services.orgs import hash_password, verify_password
 
@@ -49,7 +52,13 @@ class LoginAttempt:
 
 class LoginRefused(Exception):
     """Wrong email or password (one message for both: no account enumeration), or a
-    check refused the attempt."""
+    check refused the attempt. ``key``: the page's message (``login.wrong``,
+    ``login.locked``, ``login.code``)."""
+
+    def __init__(self, reason: str, key: str = "login.wrong", retry_after: int = 0) -> None:
+        super().__init__(reason)
+        self.key = key
+        self.retry_after = retry_after
 
 
 def hash_session_token(token: str) -> str:
@@ -62,13 +71,16 @@ def _brand_of(user: User) -> int | None:
 
 
 def check_login_allowed(session: Session, attempt: LoginAttempt) -> None:
-    """Hook: raise :class:`LoginRefused` to refuse an attempt before the password is
-    checked (lockout with backoff goes here). Allows everything for now."""
-    return None
+    """Refuse an attempt while its account or address is locked (before any password
+    check, so a locked account gives away nothing)."""
+    decision = account_security.check_login_allowed(session, attempt.email, attempt.ip, attempt.now)
+    if not decision.allowed:
+        raise LoginRefused(decision.reason, "login.locked", decision.retry_after)
 
 
 def record_login_failure(session: Session, attempt: LoginAttempt, user: User | None) -> None:
-    """Hook called after a failed attempt; records it for the brand's audit log."""
+    """After a failed attempt: counted towards the lockout, and in the audit log."""
+    account_security.record_login_failure(session, attempt.email, attempt.ip, attempt.now)
     record_event(
         session,
         "web.login_failed",
@@ -99,7 +111,13 @@ def _new_session(
 
 
 def do_login(
-    session: Session, attempt: LoginAttempt, password: str, timeouts: Timeouts
+    session: Session,
+    attempt: LoginAttempt,
+    password: str,
+    timeouts: Timeouts,
+    *,
+    code: str = "",
+    box: SecretBox | None = None,
 ) -> tuple[WebSession, str]:
     """A new session and its clear token (for the cookie), or :class:`LoginRefused`."""
     check_login_allowed(session, attempt)
@@ -108,6 +126,14 @@ def do_login(
     if user is None or not user.active or not verify_password(user, password):
         record_login_failure(session, attempt, user)
         raise LoginRefused("wrong email or password")
+    if account_security.second_factor_required(user) and (
+        box is None
+        or not code.strip()
+        or not account_security.verify_second_factor(session, box, user, code, attempt.now)
+    ):
+        record_login_failure(session, attempt, user)
+        raise LoginRefused("second factor missing or wrong", "login.code")
+    account_security.record_login_success(session, user, attempt.ip, attempt.now, password)
     row, token = _new_session(session, user, attempt, timeouts)
     record_event(
         session,

@@ -13,6 +13,7 @@ from omnicase.config import Settings
 from omnicase.model import User
 from omnicase.model.base import utcnow
 from omnicase.routing.agents import do_set_presence
+from omnicase.security.secrets import SecretBox
 from omnicase.services.cases import ActionError
 from omnicase.store.db import Database
 from omnicase.web.auth import (
@@ -76,6 +77,7 @@ def login(
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1000)],
     csrf_token: Annotated[str, Form(max_length=200)] = "",
+    code: Annotated[str, Form(max_length=64)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     expected = request.cookies.get(LOGIN_CSRF)
@@ -90,10 +92,21 @@ def login(
     settings: Settings = request.app.state.settings
     with db.write_sessions() as session:
         try:
-            row, token = do_login(session, attempt, password, timeouts(settings))
-        except LoginRefused:
-            session.commit()  # the failure is audited
-            return _login_page(request, "login.wrong", email, status=401)
+            row, token = do_login(
+                session,
+                attempt,
+                password,
+                timeouts(settings),
+                code=code,
+                box=SecretBox.from_settings(settings),
+            )
+        except LoginRefused as refused:
+            session.commit()  # the failure is counted and audited
+            page = _login_page(request, refused.key, email, status=401)
+            if refused.retry_after:
+                page.status_code = 429
+                page.headers["Retry-After"] = str(refused.retry_after)
+            return page
         user = session.get(User, row.user_id)
         role = user.role if user is not None else "agent"
         session.commit()
