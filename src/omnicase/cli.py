@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from omnicase.channels.cli import inbox_app, secrets_app
+from omnicase.cli_gdpr import gdpr_app
 from omnicase.channels.email.cli import imap_app
 from omnicase.channels.email.cli import smtp as smtp_command
 from omnicase.config import ConfigError, Settings, check_database_url, load_settings
@@ -60,6 +61,7 @@ app.add_typer(secrets_app, name="secrets")
 app.add_typer(inbox_app, name="inbox")
 app.add_typer(sla_app, name="sla")
 app.add_typer(imap_app, name="imap")
+app.add_typer(gdpr_app, name="gdpr")
 app.command("smtp")(smtp_command)
 
 console = Console(stderr=True)

@@ -20,6 +20,7 @@ from omnicase.api import (
     jobs,
     messages,
     operations,
+    privacy,
     replies,
     routing,
     sla,
@@ -70,6 +71,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(messages.router)
     app.include_router(cases.router)
     app.include_router(customers.router)
+    app.include_router(privacy.router)
     app.include_router(audit.router)
     app.include_router(operations.router)
     app.include_router(jobs.router)

@@ -28,6 +28,7 @@ JOB_MODULES = (
     "omnicase.services.reason_models",
     "omnicase.channels.chat.fallback",
     "omnicase.channels.email.imap",
+    "omnicase.services.retention",
 )
 
 
