@@ -14,9 +14,9 @@ import typer
 from rich.console import Console
 
 from omnicase.channels.cli import inbox_app, secrets_app
-from omnicase.cli_gdpr import gdpr_app
 from omnicase.channels.email.cli import imap_app
 from omnicase.channels.email.cli import smtp as smtp_command
+from omnicase.cli_gdpr import gdpr_app
 from omnicase.config import ConfigError, Settings, check_database_url, load_settings
 from omnicase.store.db import Database
 from omnicase.wfm.cli import wfm_app

@@ -75,8 +75,10 @@ def erase(brand: Brand, customer: CustomerId, database: DbOption = None) -> None
 @gdpr_app.command("retention")
 def retention(database: DbOption = None) -> None:
     """Apply every brand's retention policy now (the daily job does the same)."""
-    from omnicase.cli import _db
+    from omnicase.channels.attachments import AttachmentStore
+    from omnicase.cli import _db, _settings
     from omnicase.services.retention import apply_all
 
-    done = apply_all(_db(database), datetime.now().astimezone())
+    store = AttachmentStore.from_settings(_settings())
+    done = apply_all(_db(database), datetime.now().astimezone(), store)
     console.print(f"retention applied: {done or 'nothing to do'}")

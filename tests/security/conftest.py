@@ -20,8 +20,8 @@ from omnicase.config import Settings, load_settings
 from omnicase.model import ChannelAccount, Identity, Message
 from omnicase.security.secrets import SecretBox, generate_key
 from omnicase.store.db import Database
-from tests.channels.conftest import create_account
 from tests.api.conftest import auth
+from tests.channels.conftest import create_account
 from tests.factories import World, make_world
 
 KEY = generate_key()
@@ -91,7 +91,10 @@ def deliver_email(db: Database, settings: Settings, raw: bytes) -> list[int]:
         assert account is not None
         accepted = accept_inbound(s, "email", account, raw)
     outcome = process_inbox(
-        db, accepted.inbox_id, SecretBox.from_settings(settings), AttachmentStore.from_settings(settings)
+        db,
+        accepted.inbox_id,
+        SecretBox.from_settings(settings),
+        AttachmentStore.from_settings(settings),
     )
     assert outcome == "processed", outcome
     with db.reading() as s:
@@ -143,7 +146,10 @@ def journey(db: Database, world: World, settings: Settings, client: TestClient) 
     reference = found["cases"][0]["reference"]
     reply = client.post(
         f"/api/v1/cases/{reference}/replies",
-        json={"text": f"Bonjour {NAME}, nous vous rappelons au {PHONE_WRITTEN}.", "channel": "email"},
+        json={
+            "text": f"Bonjour {NAME}, nous vous rappelons au {PHONE_WRITTEN}.",
+            "channel": "email",
+        },
         headers=admin,
     )
     assert reply.status_code == 201, reply.text

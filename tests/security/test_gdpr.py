@@ -91,8 +91,10 @@ def test_the_export_holds_every_record_and_checks_out(
     assert json.loads(archive.read("customer.json"))[0]["name"] == NAME
     # the other customer is not in it
     assert OTHER_EMAIL.encode() not in answer.content.lower()
-    assert not any(OTHER_EMAIL in zipfile.ZipFile(io.BytesIO(answer.content)).read(n).decode(
-        "latin-1") for n in archive.namelist())
+    assert not any(
+        OTHER_EMAIL in zipfile.ZipFile(io.BytesIO(answer.content)).read(n).decode("latin-1")
+        for n in archive.namelist()
+    )
     assert manifest["counts"]["messages"] == len(messages) == 3
     with db.reading() as s:
         [event] = s.scalars(select(Event).where(Event.kind == "customer.exported")).all()
@@ -102,7 +104,13 @@ def test_the_export_holds_every_record_and_checks_out(
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("acme:supervisor", 403), ("acme:agent", 403), ("callpro:admin", 403), ("callpro:unengaged", 404), ("globex:admin", 404)],
+    [
+        ("acme:supervisor", 403),
+        ("acme:agent", 403),
+        ("callpro:admin", 403),
+        ("callpro:unengaged", 404),
+        ("globex:admin", 404),
+    ],
 )
 def test_only_the_brands_admins_export_or_erase(
     world: World, client: TestClient, journey: Journey, who: str, status: int
@@ -176,8 +184,18 @@ def test_cli_export_and_erase(db: Database, journey: Journey, tmp_path: Any) -> 
     assert result.exit_code == 0, result.output
     assert verify_archive(out.read_bytes())["customer_id"] == journey.customer_id
     wrong = CliRunner().invoke(
-        cli, ["gdpr", "export", "--brand", "globex", "--customer", str(journey.customer_id),
-              "--out", str(out)], env=env
+        cli,
+        [
+            "gdpr",
+            "export",
+            "--brand",
+            "globex",
+            "--customer",
+            str(journey.customer_id),
+            "--out",
+            str(out),
+        ],
+        env=env,
     )
     assert wrong.exit_code == 2 and "no customer" in wrong.output
     erased = CliRunner().invoke(cli, ["gdpr", "erase", *args], env=env)

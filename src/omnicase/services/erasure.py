@@ -56,6 +56,11 @@ Eraser = Callable[[Session, list[int], list[int]], int]
 ERASERS: dict[str, Eraser] = {}
 
 
+def affected(result: Any) -> int:
+    """The row count of an UPDATE/DELETE result."""
+    return int(result.rowcount)
+
+
 def register_eraser(name: str, eraser: Eraser) -> None:
     ERASERS[name] = eraser
 
@@ -200,12 +205,12 @@ def anonymise_cases(
         if note.text != MARKER:
             note.text = MARKER
             result.notes += 1
-    result.corrections += session.execute(
-        delete(ReasonCorrection).where(ReasonCorrection.case_id.in_(case_ids))
-    ).rowcount
-    result.references += session.execute(
-        delete(CaseReference).where(CaseReference.case_id.in_(case_ids))
-    ).rowcount
+    result.corrections += affected(
+        session.execute(delete(ReasonCorrection).where(ReasonCorrection.case_id.in_(case_ids)))
+    )
+    result.references += affected(
+        session.execute(delete(CaseReference).where(CaseReference.case_id.in_(case_ids)))
+    )
     for link in session.scalars(
         select(CaseLink).where(
             or_(CaseLink.source_case_id.in_(case_ids), CaseLink.target_case_id.in_(case_ids))
@@ -290,9 +295,9 @@ def do_erase_customer(
     )
     if stray:
         anonymise_cases(session, sorted(set(stray)), secrets, result)
-    result.identities = session.execute(
-        delete(Identity).where(Identity.customer_id.in_(customer_ids))
-    ).rowcount
+    result.identities = affected(
+        session.execute(delete(Identity).where(Identity.customer_id.in_(customer_ids)))
+    )
     now = utcnow()
     for row in session.scalars(select(Customer).where(Customer.id.in_(customer_ids))):
         row.name = row.name_first = row.name_last = None

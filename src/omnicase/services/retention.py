@@ -5,6 +5,8 @@ The policy is the brand's ``settings.retention`` (every key optional; absent = k
 ``anonymise_closed_after_months``
     closed cases (closed that long ago) lose their personal data, the way an erasure
     does it for one case (``services.erasure.anonymise_cases``); the rows still count.
+    Attachments no other message refers to are deleted, and a customer left with no
+    case that is not anonymised is erased (name, identities): nothing of them stays.
 ``delete_inbox_raw_after_days``
     raw inbound deliveries that were processed lose their body and headers (the row is
     kept so a provider's late retry is still recognised as a duplicate).
@@ -28,10 +30,12 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from omnicase.channels.attachments import AttachmentStore
 from omnicase.jobs import JobContext, RetryPolicy, job, periodic
 from omnicase.model import (
     Case,
     CaseStatus,
+    Customer,
     Event,
     InboxItem,
     InboxStatus,
@@ -40,7 +44,16 @@ from omnicase.model import (
 )
 from omnicase.model.base import utcnow
 from omnicase.services.cases import record_event
-from omnicase.services.erasure import Erasure, anonymise_cases, personal_values
+from omnicase.services.erasure import (
+    Erasure,
+    affected,
+    anonymise_cases,
+    delete_files_after_commit,
+    do_erase_customer,
+    personal_values,
+    related_customer_ids,
+    shared_attachments,
+)
 
 KEYS = (
     "anonymise_closed_after_months",
@@ -102,12 +115,21 @@ def months_before(now: datetime, months: int) -> datetime:
 
 
 def do_apply_retention(
-    session: Session, brand: Organisation, now: datetime, limit: int = BATCH
+    session: Session,
+    brand: Organisation,
+    now: datetime,
+    store: AttachmentStore,
+    limit: int = BATCH,
 ) -> dict[str, int]:
     """Apply the brand's policy as of ``now`` (up to ``limit`` cases per call); counts,
     also written as a ``retention.applied`` event when anything was done."""
     policy = policy_of(brand)
-    done = {"cases_anonymised": 0, "inbox_raw_deleted": 0, "audit_deleted": 0}
+    done = {
+        "cases_anonymised": 0,
+        "customers_erased": 0,
+        "inbox_raw_deleted": 0,
+        "audit_deleted": 0,
+    }
     if policy.anonymise_closed_after_months:
         cutoff = months_before(now, policy.anonymise_closed_after_months)
         case_ids = list(
@@ -129,27 +151,49 @@ def do_apply_retention(
             )
             result = Erasure()
             anonymise_cases(session, case_ids, personal_values(session, customers), result)
+            session.flush()
+            gone = result.attachments - shared_attachments(session, result.attachments)
+            delete_files_after_commit(session, store, gone)
             done["cases_anonymised"] = result.cases
+            done["customers_erased"] = _erase_emptied(session, customers, store)
     if policy.delete_inbox_raw_after_days:
         cutoff = now - timedelta(days=policy.delete_inbox_raw_after_days)
-        done["inbox_raw_deleted"] = session.execute(
-            update(InboxItem)
-            .where(
-                InboxItem.brand_id == brand.id,
-                InboxItem.status == InboxStatus.processed,
-                InboxItem.received_at < cutoff,
-                InboxItem.body != b"",
+        done["inbox_raw_deleted"] = affected(
+            session.execute(
+                update(InboxItem)
+                .where(
+                    InboxItem.brand_id == brand.id,
+                    InboxItem.status == InboxStatus.processed,
+                    InboxItem.received_at < cutoff,
+                    InboxItem.body != b"",
+                )
+                .values(body=b"", headers={})
             )
-            .values(body=b"", headers={})
-        ).rowcount
+        )
     if policy.delete_audit_after_years:
         cutoff = months_before(now, 12 * policy.delete_audit_after_years)
-        done["audit_deleted"] = session.execute(
-            delete(Event).where(Event.brand_id == brand.id, Event.at < cutoff)
-        ).rowcount
+        done["audit_deleted"] = affected(
+            session.execute(delete(Event).where(Event.brand_id == brand.id, Event.at < cutoff))
+        )
     if any(done.values()):
         record_event(session, "retention.applied", brand_id=brand.id, data=dict(done))
     return done
+
+
+def _erase_emptied(session: Session, customer_ids: list[int], store: AttachmentStore) -> int:
+    """Erase the customers none of whose cases keeps personal data any more."""
+    erased = 0
+    for customer in session.scalars(
+        select(Customer).where(Customer.id.in_(customer_ids), Customer.erased_at.is_(None))
+    ):
+        ids = related_customer_ids(session, customer)
+        left = session.scalar(
+            select(Case.id).where(Case.customer_id.in_(ids), Case.anonymised_at.is_(None)).limit(1)
+        )
+        if left is None and customer.merged_into_id is None:
+            do_erase_customer(session, customer, store, actor="retention")
+            erased += 1
+    return erased
 
 
 def do_delete_quarantine(session: Session, brands: list[Organisation], now: datetime) -> int:
@@ -163,12 +207,12 @@ def do_delete_quarantine(session: Session, brands: list[Organisation], now: date
     session.execute(
         update(InboxItem).where(InboxItem.quarantine_id.in_(old)).values(quarantine_id=None)
     )
-    return session.execute(
-        delete(QuarantinedInput).where(QuarantinedInput.received_at < cutoff)
-    ).rowcount
+    return affected(
+        session.execute(delete(QuarantinedInput).where(QuarantinedInput.received_at < cutoff))
+    )
 
 
-def apply_all(db: Any, now: datetime) -> dict[str, dict[str, int]]:
+def apply_all(db: Any, now: datetime, store: AttachmentStore) -> dict[str, dict[str, int]]:
     """Every brand's policy, one transaction per batch; what was done per brand."""
     out: dict[str, dict[str, int]] = {}
     with db.reading() as session:
@@ -179,7 +223,7 @@ def apply_all(db: Any, now: datetime) -> dict[str, dict[str, int]]:
             with db.transaction() as session:
                 row = session.get(Organisation, brand.id)
                 assert row is not None
-                done = do_apply_retention(session, row, now)
+                done = do_apply_retention(session, row, now, store)
             for k, v in done.items():
                 total[k] = total.get(k, 0) + v
             if done["cases_anonymised"] < BATCH:
@@ -198,4 +242,4 @@ def apply_all(db: Any, now: datetime) -> dict[str, dict[str, int]]:
 @job("privacy.retention", queue="maintenance", retry=RetryPolicy(max_attempts=3, backoff=300))
 def retention_job(ctx: JobContext, timestamp: int | None = None, **_: Any) -> dict[str, Any]:
     """Daily: every brand's retention policy."""
-    return apply_all(ctx.db, utcnow())
+    return apply_all(ctx.db, utcnow(), AttachmentStore.from_settings(ctx.settings))
