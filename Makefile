@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export OMNICASE_DATABASE_URL ?= sqlite:///./omnicase.db
 
-.PHONY: venv demo serve test test-fast lint bench clean
+.PHONY: venv demo serve test test-fast lint bench clean fuzz
 
 $(BIN)/omnicase: pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -30,6 +30,14 @@ lint: venv
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
+
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?= email meta x sms phone phone_twilio chat chat_frame webform
+
+# each parser target for FUZZ_SECONDS (atheris if `pip install -e '.[fuzz]'`, else the
+# mutation fuzzer); a crash leaves its input in .fuzz/ and fails
+fuzz: venv
+	@for t in $(FUZZ_TARGETS); do $(BIN)/python -m tests.fuzz.run $$t $(FUZZ_SECONDS) || exit 1; done
 
 bench: venv
 	$(BIN)/omnicase bench ingest --messages 100000 --json

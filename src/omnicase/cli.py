@@ -16,6 +16,7 @@ from rich.console import Console
 from omnicase.channels.cli import inbox_app, secrets_app
 from omnicase.channels.email.cli import imap_app
 from omnicase.channels.email.cli import smtp as smtp_command
+from omnicase.cli_gdpr import gdpr_app
 from omnicase.cli_tokens import tokens_app
 from omnicase.config import ConfigError, Settings, check_database_url, load_settings
 from omnicase.quality.kpis.cli import bench_kpis, kpis_app
@@ -64,6 +65,7 @@ app.add_typer(sla_app, name="sla")
 app.add_typer(imap_app, name="imap")
 app.add_typer(report_app, name="report")
 app.add_typer(kpis_app, name="kpis")
+app.add_typer(gdpr_app, name="gdpr")
 app.command("smtp")(smtp_command)
 
 console = Console(stderr=True)

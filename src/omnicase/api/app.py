@@ -24,6 +24,7 @@ from omnicase.api import (
     macros,
     messages,
     operations,
+    privacy,
     qa,
     replies,
     reports,
@@ -84,6 +85,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(messages.router)
     app.include_router(cases.router)
     app.include_router(customers.router)
+    app.include_router(privacy.router)
     app.include_router(audit.router)
     app.include_router(operations.router)
     app.include_router(jobs.router)

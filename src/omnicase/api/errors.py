@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from omnicase.api.schemas import ErrorBody
@@ -44,6 +45,23 @@ def install(app: FastAPI) -> None:
         body.setdefault("errors", [])
         return JSONResponse(
             status_code=exc.status_code, content=body, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(_: Request, exc: OverflowError) -> JSONResponse:
+        """An id or number past what the database stores (found by fuzzing the API:
+        ``/customers/99999999999999999999`` was a 500 on SQLite)."""
+        return JSONResponse(
+            status_code=422,
+            content={"detail": "a number is out of range", "errors": []},
+        )
+
+    @app.exception_handler(DataError)
+    async def _data_error(_: Request, exc: DataError) -> JSONResponse:
+        """PostgreSQL's refusal of an out-of-range value: bad input, not a server error."""
+        return JSONResponse(
+            status_code=422,
+            content={"detail": "a value is out of range for the database", "errors": []},
         )
 
     @app.exception_handler(ActionError)

@@ -364,13 +364,20 @@ def _apply_status(session: Session, brand_id: int, update: StatusUpdate, inbox_i
     return True
 
 
+def _pg_text(value: str) -> str:
+    """PostgreSQL text cannot hold NUL (found by the security tests: a body of NUL bytes
+    crashed the quarantine); the raw bytes stay in the inbox row."""
+    return value.replace("\x00", "\ufffd")
+
+
 def _quarantine(db: Database, inbox_id: int, error: str) -> str:
+    error = _pg_text(error)
     with db.transaction() as session:
         row = session.get(InboxItem, inbox_id)
         assert row is not None
         q = QuarantinedInput(
             source=f"inbox:{row.id}:{row.channel}",
-            payload=bytes(row.body).decode("utf-8", errors="replace"),
+            payload=_pg_text(bytes(row.body).decode("utf-8", errors="replace")),
             error=error[:4000],
             received_at=row.received_at,
         )

@@ -31,6 +31,7 @@ JOB_MODULES = (
     "omnicase.quality.csat.jobs",
     "omnicase.reports.jobs",
     "omnicase.quality.kpis.dirty",
+    "omnicase.services.retention",
 )
 
 

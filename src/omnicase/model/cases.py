@@ -83,6 +83,8 @@ class Case(Base):
     sla_clock: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: Set when merged into another case; reads of this case redirect there.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    #: Personal data replaced by a marker (retention or erasure); the row still counts.
+    anonymised_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

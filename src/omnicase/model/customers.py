@@ -28,6 +28,8 @@ class Customer(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Set when this customer was merged into another one; reads follow the redirect.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    #: Erased on request (``services.erasure``): no name, no identities, texts replaced.
+    erased_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -78,7 +78,10 @@ def read_history_rows(
     """The same from ``(line, row)`` pairs of strings (the API numbers its rows from 0)."""
     if interval_minutes not in INTERVALS:
         raise HistoryError([LineError(0, "interval_minutes", "must be 15 or 30")])
-    tz = ZoneInfo(timezone)
+    try:
+        tz = ZoneInfo(timezone)
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError (found by fuzzing)
+        raise ValueError("timezone: not an IANA time zone") from None
     errors: list[LineError] = []
     by_channel: dict[str, dict[datetime, _Row]] = defaultdict(dict)
     line = 0

@@ -58,6 +58,8 @@ class ChatAdapter(Adapter):
             data = json.loads(item.text())
         except json.JSONDecodeError as exc:
             raise ParseError(f"not JSON: {exc}") from None
+        except RecursionError:  # found by fuzzing
+            raise ParseError("not JSON: nested too deeply") from None
         if not isinstance(data, dict):
             raise ParseError("not a JSON object")
         visitor, client_id = str(data.get("visitor", "")), str(data.get("client_id", ""))

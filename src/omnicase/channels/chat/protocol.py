@@ -103,6 +103,8 @@ def parse_frame(raw: str | bytes) -> Frame:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise FrameError("bad_json", f"not JSON: {exc.msg} at {exc.pos}") from None
+    except RecursionError:  # found by fuzzing: "[" * 5000 crashed the socket's reader
+        raise FrameError("bad_frame", "nested too deeply") from None
     if not isinstance(data, dict):
         raise FrameError("bad_frame", "a frame is a JSON object")
     if _depth(data) > MAX_DEPTH:

@@ -34,7 +34,18 @@ def _time(value: Any, millis: bool) -> datetime:
         number = float(value)
     except (TypeError, ValueError):
         raise ParseError(f"timestamp {value!r} is not a number") from None
-    return datetime.fromtimestamp(number / 1000 if millis else number, tz=UTC)
+    try:
+        return datetime.fromtimestamp(number / 1000 if millis else number, tz=UTC)
+    except (ValueError, OverflowError, OSError):  # found by fuzzing: 1.7e20 ms, nan, inf
+        raise ParseError(f"timestamp {str(value)[:40]} is out of range") from None
+
+
+def _url_name(url: str) -> str:
+    """The last path segment of a media URL ("" when the URL cannot be read)."""
+    try:
+        return urlparse(url).path.rsplit("/", 1)[-1]
+    except ValueError:  # found by fuzzing: "http://[x/a.jpg" (Invalid IPv6 URL)
+        return ""
 
 
 def _message(data: dict[str, Any]) -> InboundMessage:
@@ -63,6 +74,8 @@ class Parser:
             data = json.loads(self.item.text())
         except ValueError as exc:
             raise ParseError(f"not JSON: {exc}") from None
+        except RecursionError:  # found by fuzzing
+            raise ParseError("not JSON: nested too deeply") from None
         channel = OBJECTS.get(str(data.get("object"))) if isinstance(data, dict) else None
         if channel is None:
             raise ParseError("not a Meta webhook payload")
@@ -189,7 +202,7 @@ class Parser:
                 if kind == "story_mention":
                     meta["story_mention"] = {"url": url}
             elif url:
-                name = urlparse(url).path.rsplit("/", 1)[-1] or kind
+                name = _url_name(url) or kind
                 guessed = mimetypes.guess_type(name)[0] or _TYPES.get(kind) or ""
                 media.append({"type": kind, "url": url})
                 attachments.append(

@@ -54,7 +54,14 @@ def _secret(box: SecretBox, account: ChannelAccount, name: str) -> str:
         return ""
 
 
-@router.get("", response_class=PlainTextResponse, responses={403: {"description": "wrong token"}})
+@router.get(
+    "",
+    response_class=PlainTextResponse,
+    responses={
+        400: {"description": "not a subscription check (hub.mode, hub.verify_token)"},
+        403: {"description": "wrong token"},
+    },
+)
 def verify(request: Request, session: DB) -> PlainTextResponse:
     """Meta's subscription check: ``hub.challenge`` back when ``hub.verify_token`` is the
     ``verify_token`` secret of one of the Meta accounts."""

@@ -61,7 +61,7 @@ def load_delivery(body: bytes) -> dict[str, Any]:
 def _ms(value: Any, default: datetime) -> datetime:
     try:
         return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError, OSError):  # OSError: out of range
         return default
 
 
@@ -175,7 +175,7 @@ def _tweet_time(tweet: dict[str, Any], default: datetime) -> datetime:
         return _ms(tweet["timestamp_ms"], default)
     try:
         return parsedate_to_datetime(str(tweet.get("created_at")))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # found by fuzzing: a year of 20 digits
         return default
 
 
