@@ -226,7 +226,7 @@ def test_json_nested_ten_thousand_levels_is_a_fast_400(
     signed = hook.sign("http://testserver" + hook.path, DEEP)
     r = client.post(hook.path, content=DEEP, headers={"Content-Type": JSON, **signed})
     assert r.status_code == 400, r.text
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 5.0  # a hang or a deep recursion takes far longer
     assert stored(db) == (0, 0)
 
 

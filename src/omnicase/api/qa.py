@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -71,6 +71,11 @@ def _aware(**values: datetime | None) -> None:
     for name, value in values.items():
         if value is not None and value.tzinfo is None:
             raise ActionError("must carry a UTC offset", name, 422)
+        try:
+            if value is not None:
+                value.astimezone(UTC)  # 9999-12-31T23:00-02:00 is past year 9999 in UTC
+        except OverflowError:
+            raise ActionError("out of range once in UTC", name, 422) from None
 
 
 @router.get("/grids", responses={**ERRORS, **NOT_FOUND})
