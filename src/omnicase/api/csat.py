@@ -7,11 +7,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from omnicase.api.deps import Reader
+from omnicase.api.deps import Reader, check_aware
 from omnicase.api.errors import ERRORS, NOT_FOUND
 from omnicase.quality.access import brand_for
 from omnicase.quality.csat.summary import csat_summary
-from omnicase.services.cases import ActionError
 
 router = APIRouter(prefix="/api/v1/csat", tags=["quality"])
 
@@ -27,7 +26,5 @@ def get_csat(
     """Surveys sent in the period: sent, answered, sum of ratings, satisfied (4–5), the
     response rate and CSAT %. Provider users see their own team's surveys."""
     session, who = ctx
-    for name, value in (("start", start), ("end", end)):
-        if value.tzinfo is None:
-            raise ActionError("must carry a UTC offset", name, 422)
+    check_aware(start=start, end=end)
     return csat_summary(session, who, brand_for(session, who, brand), start, end, by)

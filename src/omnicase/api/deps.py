@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from omnicase.model import ApiToken, User
 from omnicase.model.base import utcnow
+from omnicase.services.cases import ActionError
 from omnicase.services.orgs import authenticate_token_row
 from omnicase.store.db import Database
 from omnicase.store.scope import Principal, principal_for
@@ -97,3 +99,17 @@ def writer(
 
 Reader = Annotated[tuple[Session, Principal], Depends(reader)]
 Writer = Annotated[tuple[Session, Principal], Depends(writer)]
+
+
+def check_aware(**values: datetime | None) -> None:
+    """Query datetimes must carry an offset and stay in range once in UTC (a 422 naming
+    the parameter, not a 500 from the database)."""
+    for name, value in values.items():
+        if value is None:
+            continue
+        if value.tzinfo is None:
+            raise ActionError("must carry a UTC offset", name, 422)
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise ActionError("out of range once in UTC", name, 422) from None

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from omnicase.api.deps import Reader, Writer
+from omnicase.api.deps import Reader, Writer, check_aware
 from omnicase.api.errors import CONFLICT, ERRORS, NOT_FOUND
 from omnicase.model import Message, QaGrid, QaReview
 from omnicase.quality.access import brand_for
 from omnicase.quality.qa import service
-from omnicase.services.cases import ActionError
 
 router = APIRouter(prefix="/api/v1/qa", tags=["quality"])
 
@@ -65,17 +64,6 @@ def review_out(r: QaReview) -> dict[str, Any]:
         "auto_checks": r.auto_checks,
         "created_at": r.created_at.isoformat(),
     }
-
-
-def _aware(**values: datetime | None) -> None:
-    for name, value in values.items():
-        if value is not None and value.tzinfo is None:
-            raise ActionError("must carry a UTC offset", name, 422)
-        try:
-            if value is not None:
-                value.astimezone(UTC)  # 9999-12-31T23:00-02:00 is past year 9999 in UTC
-        except OverflowError:
-            raise ActionError("out of range once in UTC", name, 422) from None
 
 
 @router.get("/grids", responses={**ERRORS, **NOT_FOUND})
@@ -158,7 +146,7 @@ def get_reviews(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     session, who = ctx
-    _aware(start=start, end=end)
+    check_aware(start=start, end=end)
     org = brand_for(session, who, brand)
     rows = service.list_reviews(
         session, who, org.id, agent_id=agent_id, start=start, end=end, limit=limit
@@ -176,7 +164,7 @@ def get_summary(
 ) -> dict[str, Any]:
     """QA scores per agent or team (provider users: their own team's)."""
     session, who = ctx
-    _aware(start=start, end=end)
+    check_aware(start=start, end=end)
     org = brand_for(session, who, brand)
     rows = service.qa_summary(session, who, org.id, start, end, by)
     return {"brand": org.slug, "by": by, "rows": rows}
