@@ -22,6 +22,7 @@ from omnicase.web.templating import render
 router = APIRouter(include_in_schema=False)
 Supervisor = Annotated[Page, Depends(require_role("supervisor"))]
 
+TREND_DAYS = 30
 PERIODS = ("day", "7d", "30d", "custom")
 BREAKDOWNS = ("channel", "team", "agent", "reason", "queue")
 #: (KPI key in a query row, how to show it): the table's rows, in docs/kpis.md's order.
@@ -81,8 +82,9 @@ def period_dates(
 
 
 def side_order(row: dict[str, Any]) -> tuple[bool, str, str]:
-    """Internal teams first, then each provider's, by name."""
-    return (row.get("side") != "internal", str(row.get("side")), str(row.get("team_name")))
+    """Internal teams first (no team: the brand's own agents), then each provider's."""
+    internal = row.get("side") == "internal" or row.get("team_id") is None
+    return (not internal, str(row.get("side")), str(row.get("team_name")))
 
 
 def agent_names(page: Page, ids: list[Any]) -> dict[Any, str]:
@@ -129,19 +131,19 @@ def kpis(
             totals = whole["rows"][0] if whole["rows"] else None
             teams = sorted(
                 query(page.db, page.who, org.id, first, last, ["team"])["rows"],
-                key=lambda r: (
-                    r.get("side") != "internal",
-                    str(r.get("side")),
-                    str(r.get("team_name")),
-                ),
+                key=side_order,
             )
             breakdown = query(page.db, page.who, org.id, first, last, [by])["rows"]
             if by == "agent":
                 names = agent_names(page, [r.get("agent_id") for r in breakdown])
                 for r in breakdown:
                     r["agent_name"] = names.get(r.get("agent_id"))
+            recent = trend(page.db, page.who, org.id, TREND_DAYS)
             chart = trend_chart(
-                trend(page.db, page.who, org.id, 30)["rows"], page.t("kpis.trend_label")
+                recent["rows"],
+                date.fromisoformat(recent["to"]),
+                TREND_DAYS,
+                page.t("kpis.trend_label"),
             )
         except KpiQueryError as exc:
             if exc.status == 404:

@@ -5,7 +5,7 @@ bars, the share answered within objective as a line on a 0-100 % right axis."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -14,13 +14,16 @@ WIDTH, HEIGHT = 900, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 44, 12, 28
 
 
-def trend_chart(rows: Sequence[Mapping[str, Any]], label: str) -> Markup:
-    """``rows``: ``trend()`` rows (``day``, ``components``, ``kpis``), one per day."""
-    days = [date.fromisoformat(str(r["day"])) for r in rows]
-    cases = [float(r["components"].get("cases", 0)) for r in rows]
-    rate = [r["kpis"].get("response_rate_in_objective") for r in rows]
+def trend_chart(rows: Sequence[Mapping[str, Any]], last: date, n_days: int, label: str) -> Markup:
+    """``rows``: ``trend()`` rows (``day``, ``components``, ``kpis``), one per day with
+    activity; the ``n_days`` up to ``last`` are drawn, a quiet day as an empty slot."""
+    by_day = {str(r["day"]): r for r in rows}
+    days = [last - timedelta(days=n_days - 1 - i) for i in range(n_days)]
+    found = [by_day.get(d.isoformat()) for d in days]
+    cases = [float(r["components"].get("cases", 0)) if r else 0.0 for r in found]
+    rate = [r["kpis"].get("response_rate_in_objective") if r else None for r in found]
     top = max(cases, default=0) or 1.0
-    n = max(len(rows), 1)
+    n = max(n_days, 1)
     slot = (WIDTH - LEFT - RIGHT) / n
     base = HEIGHT - BOTTOM
     span = HEIGHT - TOP - BOTTOM
