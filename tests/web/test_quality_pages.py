@@ -117,6 +117,7 @@ def test_qa_sample_per_agent_scoped(world: World, answers: dict[str, int], web: 
     assert r.status_code == 200, r.text
     for mid in answers.values():
         assert f'data-message="{mid}"' in r.text
+    assert 'data-flag="spelling"' in r.text  # the pre-checks flag the sample already
     web.cookies.clear()
     login(web, "supervisor@callpro.test")
     r = web.get("/qa?brand=acme")

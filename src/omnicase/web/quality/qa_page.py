@@ -62,6 +62,13 @@ def qa(
     agents = {
         u.id: u for u in page.db.scalars(select(User).where(User.id.in_(list(drawn) or [-1])))
     }
+    cases = {
+        c.id: c
+        for c in page.db.scalars(
+            select(Case).where(Case.id.in_({m.case_id for m in messages.values()} or {-1}))
+        )
+    }
+    flags = {mid: pre_checks(page.db, m, cases[m.case_id])["flags"] for mid, m in messages.items()}
     graded = set(
         page.db.scalars(select(QaReview.message_id).where(QaReview.message_id.in_(ids or [-1])))
     )
@@ -78,6 +85,7 @@ def qa(
         messages=messages,
         agents=agents,
         graded=graded,
+        flags=flags,
         by_agent=qa_summary(page.db, page.who, org.id, start, end, "agent"),
         by_team=qa_summary(page.db, page.who, org.id, start, end, "team"),
         reviews=list_reviews(page.db, page.who, org.id, start=start, end=end, limit=50),
