@@ -4,7 +4,7 @@ engaged), written straight through the ORM (the answers' sending is not under te
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -68,3 +68,62 @@ def answered_cases(db: Database, world: World) -> dict[str, int]:
             out[key] = m.id
         assert r.reference is not None
     return out
+
+
+def month_of_answers(db: Database, world: World, days: int = 30, seed: int = 5) -> int:
+    """For screenshots: ``days`` days of email and chat cases (busier Mondays, quiet
+    Sundays), most answered by acme's agent or callpro's Lille agent after a few minutes
+    to a few hours (seeded), then the KPI roll-ups rebuilt. Returns the cases made."""
+    import random
+
+    from omnicase.quality.kpis.rollup import rebuild
+
+    rng = random.Random(seed)
+    today = utcnow().date()
+    weekday = (14, 11, 10, 10, 9, 5, 2)
+    n = 0
+    for d in range(days - 1, 0, -1):
+        day = today - timedelta(days=d)
+        for k in range(weekday[day.weekday()] + rng.randint(-2, 2)):
+            n += 1
+            asked = datetime(
+                day.year, day.month, day.day, 8 + k % 9, rng.randint(0, 59), tzinfo=UTC
+            )
+            channel = "chat" if k % 3 == 0 else "email"
+            party = {"chat": f"v{n}"} if channel == "chat" else {"email": f"m{n}@example.fr"}
+            extra = {"conversation_id": f"v{n}"} if channel == "chat" else {}
+            ingest(
+                db,
+                [message(at=asked, channel=channel, text="Où est mon colis ?", **extra, **party)],
+            )
+            if rng.random() < 0.12:
+                continue  # unanswered
+            author = world.ids["acme:agent" if rng.random() < 0.55 else "callpro:agent"]
+            delay = timedelta(minutes=rng.choice((4, 12, 35, 70, 150, 300)))
+            with db.transaction() as s:
+                case = s.scalar(select(Case).order_by(Case.id.desc()))
+                assert case is not None
+                s.add(
+                    Message(
+                        brand_id=case.brand_id,
+                        case_id=case.id,
+                        customer_id=case.customer_id,
+                        channel=channel,
+                        direction="outbound",
+                        external_id=f"<hist{n}@test>",
+                        author_user_id=author,
+                        text="Bonjour, votre colis arive demain. Cordialement",  # one typo
+                        received_at=asked + delay,
+                        link_rule="reply",
+                        delivery_status="sent",
+                    )
+                )
+                case.first_response_at = asked + delay
+    with db.transaction() as s:
+        rebuild(
+            s.connection(),
+            world.ids["acme"],
+            today - timedelta(days=days),
+            today - timedelta(days=1),
+        )
+    return n

@@ -11,7 +11,7 @@ import pytest
 from omnicase.store.db import Database
 from tests.channels.conftest import box, settings, smtp  # noqa: F401  (fixtures)
 from tests.factories import World
-from tests.web.quality_data import answered_cases
+from tests.web.quality_data import answered_cases, month_of_answers
 from tests.web.test_e2e import base_url, browser, demo_cases, log_in, open_page, shot  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.processes]
@@ -24,7 +24,8 @@ def test_kpis_and_qa_in_chromium(
     browser: Any,  # noqa: F811
 ) -> None:
     demo_cases(db, world)
-    answers = answered_cases(db, world)
+    month_of_answers(db, world)
+    answered_cases(db, world)
     context, page, watch = open_page(browser)
     try:
         log_in(page, base_url, "supervisor@acme.test")
@@ -32,10 +33,13 @@ def test_kpis_and_qa_in_chromium(
         assert page.locator("#kpi-sides").is_visible()
         assert page.locator("svg.kpi-trend rect.vol").count() == 30
         assert "Lille digital" in page.inner_text("#kpi-sides")
+        page.set_viewport_size({"width": 1440, "height": 1280})  # the table and the chart
         shot(page, "web-kpis")
+        page.set_viewport_size({"width": 1440, "height": 900})
         page.goto(f"{base_url}/qa")
-        assert page.locator(f'[data-message="{answers["callpro:agent"]}"]').is_visible()
-        page.click(f'[data-message="{answers["callpro:agent"]}"] a')
+        lille = page.locator(f'#sample [data-agent="{world.ids["callpro:agent"]}"] li a')
+        assert lille.count() == 3  # the week's sample: 3 answers per agent
+        lille.first.click()
         assert page.locator("mark.misspelt").count() >= 1
         page.fill("input[name='scores.accuracy']", "90")
         page.fill("input[name='scores.tone']", "70")
