@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 
 from omnicase.api.app import create_app
 from omnicase.config import load_settings
-from omnicase.model import Event, QaReview, Report
+from omnicase.model import Engagement, Event, QaReview, Report
 from omnicase.model.base import utcnow
+from omnicase.reports.archive import do_generate
 from omnicase.store.db import Database
 from tests.channels.conftest import KEY
 from tests.factories import World
@@ -232,9 +233,8 @@ def test_reports_generate_list_download_audited(
     with db.reading() as s:
         events = list(s.scalars(select(Event).where(Event.kind == "access.export")))
     assert sorted(e.data["format"] for e in events) == ["csv", "html", "pdf", "xlsx"]
-    assert {e.actor for e in events} == {f"user:{world.ids['acme:supervisor']}"} or all(
-        str(world.ids["acme:supervisor"]) in e.actor for e in events
-    )
+    assert {e.actor for e in events} == {f"user:{world.ids['acme:supervisor']}"}
+    assert {e.data["report"] for e in events} == {report.id}
     # another brand: not listed, not downloadable, no export event
     app_client.cookies.clear()
     login(app_client, "supervisor@globex.test")
@@ -248,6 +248,25 @@ def test_reports_generate_list_download_audited(
     r = app_client.post("/reports/generate", data={"day": today, "csrf_token": token})
     assert r.status_code == 403
     assert count(db, Event, Event.kind == "access.export") == 4
+    # ... but their engagement's report, made by the nightly job's code, they see and get
+    with db.reading() as s:
+        engagement = s.scalar(select(Engagement.id).where(Engagement.team_id == world.ids["team"]))
+    theirs, _ = do_generate(
+        db,
+        app_client.app.state.settings,
+        world.ids["acme"],
+        utcnow().date(),
+        engagement_id=engagement,
+    )
+    assert theirs is not None
+    assert f'data-report="{theirs.id}"' in app_client.get("/reports").text
+    assert app_client.get(f"/reports/{theirs.id}/csv").status_code == 200
+    with db.reading() as s:
+        last = s.scalars(
+            select(Event).where(Event.kind == "access.export").order_by(Event.id.desc())
+        ).first()
+    assert last is not None and last.actor == f"user:{world.ids['callpro:supervisor']}"
+    assert last.data["engagement"] == engagement and last.data["format"] == "csv"
 
 
 def test_reports_agent_refused(world: World, web: TestClient) -> None:
