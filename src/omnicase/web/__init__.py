@@ -11,7 +11,15 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from omnicase.web import pages_auth, pages_case, pages_inbox, pages_reply, planner, supervisor
+from omnicase.web import (
+    pages_auth,
+    pages_case,
+    pages_inbox,
+    pages_reply,
+    planner,
+    quality,
+    supervisor,
+)
 from omnicase.web.errors import install_handlers
 from omnicase.web.headers import SecurityHeaders
 
@@ -24,6 +32,7 @@ router.include_router(pages_case.router)
 router.include_router(pages_reply.router)
 router.include_router(supervisor.router)
 router.include_router(planner.router)
+router.include_router(quality.router)
 
 
 def install(app: FastAPI) -> None:

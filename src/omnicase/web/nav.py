@@ -15,12 +15,14 @@ class NavItem:
 AGENT_ROLES = frozenset({"agent", "supervisor", "admin", "viewer"})
 SUPERVISION = frozenset({"supervisor", "admin"})
 PLANNING = frozenset({"planner", "admin"})
+REPORT_READERS = frozenset({"supervisor", "admin", "viewer", "planner"})
 
 NAV: tuple[NavItem, ...] = (
     NavItem("inbox", "/inbox", AGENT_ROLES),
     NavItem("dashboard", "/supervisor", SUPERVISION),
     NavItem("kpis", "/kpis", SUPERVISION),
     NavItem("qa", "/qa", SUPERVISION),
+    NavItem("reports", "/reports", REPORT_READERS),
     NavItem("planning", "/planner", PLANNING),
     NavItem("settings", "/supervisor/config", SUPERVISION),
 )
