@@ -9,6 +9,7 @@ Anonymous callers and the classification of the web POSTs are in test_route_walk
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,6 +109,12 @@ def test_web_pages_never_show_another_scope(
     inbox = client.get("/inbox").text
     mine = [m for s in CASE_SCOPES if may_see(who, s) for m in world.markers[s]]
     assert not mine or any(m in inbox for m in mine), who
+    # counts: the supervisor's board waits on exactly the in-scope cases (all are new)
+    board = client.get("/supervisor/panels")
+    if board.status_code == 200:
+        waiting = re.search(r'data-testid="total-waiting">(\d+)<', board.text)
+        assert waiting is not None, who
+        assert int(waiting.group(1)) == 2 * sum(may_see(who, s) for s in CASE_SCOPES), who
 
 
 def _posts(world: Seeded, who: str) -> Iterator[tuple[str, dict[str, str]]]:
