@@ -25,6 +25,7 @@ from omnicase.config import Settings
 from omnicase.store.db import Database
 from tests.api.conftest import auth
 from tests.security.routes import RouteInfo, all_routes
+from tests.security.web_forms import WEB_FORMS, WEB_STREAMS
 from tests.security.world import CASE_SCOPES, Seeded, digest, may_see, seed
 
 #: Routes anyone may call. None may return case data (asserted below).
@@ -48,6 +49,13 @@ PUBLIC = frozenset(
         "POST /webhooks/x",
         "POST /webhooks/sms/{account_id}",
         "POST /webhooks/phone/{account_id}",
+        # the web app's doors: the login form, the language switch (a cookie), and the
+        # customer's survey pages, reached by an unguessable token (walked below)
+        "GET /login",
+        "POST /login",
+        "POST /language",
+        "GET /csat/{token}",
+        "POST /csat/{token}",
     }
 )
 #: Endpoints that stream forever: walked by tests/security/test_engagement_end.py.
@@ -104,6 +112,15 @@ BODIES: dict[str, Body] = {
     "PUT /api/v1/routing/settings": lambda w, v: {},
     "POST /api/v1/inbox/{inbox_id}/retry": lambda w, v: None,
     "POST /api/v1/jobs/{job_id}/retry": lambda w, v: None,
+    "POST /api/v1/cases/{reference}/replies/check": lambda w, v: {"body": "a draft"},
+    "POST /api/v1/customers/{customer_id}/erase": lambda w, v: None,
+    "PUT /api/v1/engagements/{engagement_id}/contract": lambda w, v: {"objectives": {"csat": 4}},
+    "POST /api/v1/inconsistencies/{row_id}/confirm": lambda w, v: None,
+    "POST /api/v1/inconsistencies/{row_id}/dismiss": lambda w, v: None,
+    "POST /api/v1/macros": lambda w, v: {"title": "walk", "body": "walk answer"},
+    "PATCH /api/v1/macros/{macro_id}": lambda w, v: {"title": "walk"},
+    "POST /api/v1/qa/grids": lambda w, v: {"name": "walk grid"},
+    "POST /api/v1/qa/reviews": lambda w, v: {"message_id": int(v), "scores": {"accuracy": 80}},
     # computations (Reader POSTs): no stored object named; an empty body is enough
     "POST /api/v1/wfm/forecast": lambda w, v: {},
     "POST /api/v1/wfm/scenario": lambda w, v: {},
@@ -113,17 +130,22 @@ BODIES: dict[str, Body] = {
 }
 #: A request that names a brand in its body: the out-of-scope values are brands.
 BRAND_IN_BODY = frozenset({"POST /api/v1/messages", "POST /api/v1/messages/batch"})
+#: A request that names a stored object in its body: (route → the parameter it names).
+OBJECT_IN_BODY = {"POST /api/v1/qa/reviews": "message_id"}
 #: Counted lists: (path, JSON key of the items, what each item's scope is read from).
 COUNTED = {"/api/v1/cases?limit=200": "items", "/api/v1/customers?limit=200": "items"}
 
 ROUTES = all_routes(create_app(Database("sqlite://")))
+API = [r for r in ROUTES if r.path.startswith("/api/")]
 
 
 @pytest.fixture
 def seeded(db: Database, tmp_path: Path) -> Iterator[tuple[Seeded, TestClient]]:
     attachments = tmp_path / "attachments"
-    world = seed(db, attachments)
-    settings = Settings(database_url="sqlite://", attachments_dir=attachments)
+    world = seed(db, attachments, tmp_path / "var")
+    settings = Settings(
+        database_url="sqlite://", attachments_dir=attachments, data_dir=tmp_path / "var"
+    )
     with TestClient(create_app(db, settings)) as client:
         yield world, client
 
@@ -165,27 +187,40 @@ def leaks(body: str, world: Seeded, who: str | None) -> list[str]:
 
 
 def test_every_route_is_classified() -> None:
-    """A new route must be public (listed), a GET (walked), a stream, or have a body."""
+    """A new route must be public (listed), a GET (walked), a stream, or have a body: an
+    API body here, a web form in test_web_walk.py."""
     keys = {r.key for r in ROUTES}
+    web = {r.key for r in ROUTES if r.key not in PUBLIC and not r.path.startswith("/api/")}
     unclassified = [
         k
         for k in sorted(keys)
-        if k not in PUBLIC and k not in STREAMS and not k.startswith("GET ") and k not in BODIES
+        if k not in PUBLIC
+        and k not in STREAMS | WEB_STREAMS
+        and not k.startswith("GET ")
+        and k not in (WEB_FORMS if k in web else BODIES)
     ]
     assert unclassified == [], f"classify these routes in {__file__}: {unclassified}"
-    assert keys >= PUBLIC and keys >= STREAMS and set(BODIES) <= keys, "stale entries"
+    assert keys >= PUBLIC | STREAMS | WEB_STREAMS, "stale entries"
+    assert set(BODIES) <= keys - web and set(WEB_FORMS) <= web, "stale entries"
 
 
 def test_every_private_route_refuses_an_anonymous_caller(
     seeded: tuple[Seeded, TestClient],
 ) -> None:
+    """API: 401. Web pages: to /login (303; 401 for HTMX), no marker either way."""
     world, client = seeded
     for route in ROUTES:
         if route.key in PUBLIC or route.method == "WS":
             continue
         url = next(fill(route, world))[0]
-        r = client.request(route.method, url, json=None)
-        assert r.status_code == 401, (route.key, r.status_code)
+        r = client.request(route.method, url, json=None, follow_redirects=False)
+        if route.path.startswith("/api/"):
+            assert r.status_code == 401, (route.key, r.status_code)
+        else:
+            assert r.status_code in (303, 401), (route.key, r.status_code)
+            if r.status_code == 303:
+                assert r.headers["location"].startswith("/login"), (route.key, r.headers)
+        assert leaks(r.text, world, None) == [], route.key
 
 
 def test_the_public_routes_return_no_case_data(seeded: tuple[Seeded, TestClient]) -> None:
@@ -197,6 +232,8 @@ def test_the_public_routes_return_no_case_data(seeded: tuple[Seeded, TestClient]
             r = client.get(url)
             assert r.status_code < 500, (url, r.status_code)
             assert leaks(r.text, world, None) == [], url
+    # a survey page by a made-up token is a 404, not another customer's survey
+    assert client.get("/csat/walk-survey-guessed").status_code == 404
 
 
 WHO = [f"{o}:{r}" for o in ("acme", "globex", "callpro") for r in ("admin", "supervisor")]
@@ -209,7 +246,7 @@ def test_reads_never_show_another_scope(seeded: tuple[Seeded, TestClient], who: 
     world, client = seeded
     headers = auth(world.world.tokens[who])
     calls = 0
-    for route in ROUTES:
+    for route in API:
         if route.method != "GET" or route.key in STREAMS or route.key in PUBLIC:
             continue
         for url, owners in fill(route, world):
@@ -232,10 +269,16 @@ def test_reads_never_show_another_scope(seeded: tuple[Seeded, TestClient], who: 
 
 
 def _writes(world: Seeded, who: str) -> Iterator[tuple[RouteInfo, str, Any]]:
-    for route in ROUTES:
+    for route in API:
         if route.key not in BODIES:
             continue
         make = BODIES[route.key]
+        if route.key in OBJECT_IN_BODY:
+            param = OBJECT_IN_BODY[route.key]
+            for value in world.values(param):
+                if not may_see(who, world.owner[(param, value)]):
+                    yield route, route.path, make(world, value)
+            continue
         if route.key in BRAND_IN_BODY:
             for brand in ("acme", "globex"):
                 if not any(may_see(who, s) for s in CASE_SCOPES if s.startswith(brand)):

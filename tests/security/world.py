@@ -20,6 +20,7 @@ from omnicase.services.orgs import do_create_engagement, do_create_token, do_cre
 from omnicase.store.db import Database
 from omnicase.store.references import format_reference
 from tests.factories import ROLES, World, make_world, message
+from tests.security.world_quality import seed_quality
 
 CASE_SCOPES = ("acme:email", "acme:chat", "acme:phone", "globex:email", "globex:chat")
 PROVIDER_SEES = frozenset({"acme:email", "acme:chat"})
@@ -35,6 +36,8 @@ class Seeded:
     refs: dict[str, list[str]] = field(default_factory=dict)  # param → values
     owner: dict[tuple[str, str], str] = field(default_factory=dict)  # (param, value) → scope
     who: list[str] = field(default_factory=list)
+    #: scope → [(case id, message id, customer id)] of the seeded cases
+    cases: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
 
     def values(self, param: str) -> list[str]:
         return self.refs.get(param, [])
@@ -52,7 +55,7 @@ def may_see(who: str, scope: str) -> bool:
     return scope in PROVIDER_SEES
 
 
-def seed(db: Database, attachments_dir: Path) -> Seeded:
+def seed(db: Database, attachments_dir: Path, data_dir: Path | None = None) -> Seeded:
     world = make_world(db)
     out = Seeded(world)
     with db.transaction() as s:
@@ -108,6 +111,7 @@ def seed(db: Database, attachments_dir: Path) -> Seeded:
             )
             m = m.model_copy(
                 update={
+                    "html": f"<p>Bonjour {mark}</p>" if channel == "email" else None,
                     "attachments": [
                         {
                             "filename": f"{mark}.txt",
@@ -115,7 +119,7 @@ def seed(db: Database, attachments_dir: Path) -> Seeded:
                             "size": len(data),
                             "sha256": sha,
                         }
-                    ]
+                    ],
                 }
             )
             m = InboundMessage.model_validate(m.model_dump(by_alias=True, mode="json"))
@@ -132,6 +136,7 @@ def seed(db: Database, attachments_dir: Path) -> Seeded:
             assert case is not None
             ref = format_reference(prefixes[case.brand_id] or "", case.id)
             sha = m.attachments[0].sha256 or ""
+            out.cases.setdefault(scope, []).append((case.id, r.message_id, case.customer_id))
             for param, value in (
                 ("reference", ref),
                 ("reference", str(case.id)),
@@ -167,6 +172,16 @@ def seed(db: Database, attachments_dir: Path) -> Seeded:
         for (key,) in s.execute(text("SELECT key FROM routing_queues")):
             out.refs.setdefault("key", []).append(str(key))
         out.refs["brand"] = ["acme", "globex", "callpro"]
+    seed_quality(db, out, data_dir or attachments_dir.parent / "var")
+    with db.reading() as s:
+        for param, table in (
+            ("macro_id", "macros"),
+            ("engagement_id", "engagements"),
+            ("queue_id", "routing_queues"),
+        ):
+            for row_id, brand_id in s.execute(text(f"SELECT id, brand_id FROM {table}")):
+                out.refs.setdefault(param, []).append(str(row_id))
+                out.owner[(param, str(row_id))] = f"org:{slugs[brand_id]}"
     out.who = [f"{o}:{r}" for o in ("acme", "globex", "callpro") for r in ROLES] + [
         "callpro:unengaged",
         "callpro:overflow",
