@@ -11,7 +11,15 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from omnicase.web import pages_auth, pages_case, pages_inbox, pages_reply, planner, supervisor
+from omnicase.web import (
+    composer,
+    pages_auth,
+    pages_case,
+    pages_inbox,
+    pages_reply,
+    planner,
+    supervisor,
+)
 from omnicase.web.errors import install_handlers
 from omnicase.web.headers import SecurityHeaders
 
@@ -22,6 +30,7 @@ router.include_router(pages_auth.router)
 router.include_router(pages_inbox.router)
 router.include_router(pages_case.router)
 router.include_router(pages_reply.router)
+router.include_router(composer.router)
 router.include_router(supervisor.router)
 router.include_router(planner.router)
 
