@@ -189,7 +189,7 @@ def test_a_contradicting_draft_is_shown_back_and_sent_only_when_confirmed(
     assert "data-consistency-warning" in warned.text and "data-send-anyway" in warned.text
     warning = warned.text.split("data-consistency-warning", 1)[1].split("</div>", 1)[0]
     day = utcnow().astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m")  # when it was sent
-    assert "vous avez écrit 14 jours" in warning
+    assert "Délai de remboursement : vous avez écrit 14 jours" in warning
     assert "le client a reçu 5 jours ouvrés (équipe interne)" in warning
     assert f"sur E-mail le {day}, le client" in warning
     # the draft and the chosen status are kept; nothing was written

@@ -113,7 +113,8 @@ def finding_line(page: Page, kind: str, detail: dict[str, Any], here: str) -> st
         "what": _label(page, "compose.slot." + slot, slot.replace("_", " ")),
     }
     if said.get("macro_id") is not None:
-        return page.t("compose.finding.macro", title=said.get("macro_title") or "", **values)
+        line = page.t("compose.finding.macro", title=said.get("macro_title") or "", **values)
+        return line[:1].upper() + line[1:]
     message = page.db.get(Message, said["message_id"]) if said.get("message_id") else None
     channel = str(said.get("channel") or (message.channel if message else ""))
     line = page.t(
@@ -125,7 +126,7 @@ def finding_line(page: Page, kind: str, detail: dict[str, Any], here: str) -> st
     )
     if said.get("case") and said["case"] != here:
         line += " " + page.t("compose.finding.other_case", case=said["case"])
-    return line
+    return line[:1].upper() + line[1:]
 
 
 _DELAY = re.compile(r"^(\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?) (business days|days)$")
