@@ -91,3 +91,20 @@ def test_insert_a_macro_meet_the_warning_and_send_anyway(
         assert not watch.dialogs
     finally:
         context.close()
+
+    # the supervisor's screen for the same macros
+    context, page, watch = open_page(browser)
+    try:
+        log_in(page, base_url, "supervisor@acme.test")
+        page.goto(f"{base_url}/supervisor/config/macros")
+        assert page.locator("#macros [data-macro]").count() == 3
+        page.fill("#macro-form input[name=title]", "Frais de port")
+        page.fill("#macro-form textarea[name=body]", "La livraison coûte 4,90 €.")
+        page.locator("#macro-form input[name=fact_key]").first.fill("shipping_fee_eur")
+        page.locator("#macro-form input[name=fact_value]").first.fill("gratuit")
+        page.click("#macro-form button[type=submit].primary")
+        page.wait_for_selector('.field-error[data-field="facts.shipping_fee_eur"]')
+        shot(page, "web-macros-admin")
+        assert not [c for c in watch.console if c.startswith("error") and "422" not in c]
+    finally:
+        context.close()
