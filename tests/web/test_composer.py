@@ -237,6 +237,30 @@ def test_a_contradicting_draft_is_shown_back_and_sent_only_when_confirmed(
     assert r.status_code == 404
 
 
+def test_the_warning_in_english(
+    db: Database,
+    world: World,
+    web: TestClient,
+    box: SecretBox,  # noqa: F811
+) -> None:
+    ref = refund_case(db, world, box)
+    csrf = login(web, "agent@callpro.test")  # the engaged provider's agent
+    web.post("/language", data={"lang": "en", "back": "/inbox", "csrf_token": csrf})
+    first = web.post(f"/cases/{ref}/reply", data={"text": FIRST, "csrf_token": csrf})
+    assert first.status_code == 303
+    r = web.post(
+        f"/cases/{ref}/reply",
+        data={"text": "Your refund of 39.90 EUR is on its way.", "csrf_token": csrf},
+    )
+    assert r.status_code == 409
+    day = utcnow().astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m")
+    assert (
+        f"Refund amount: you wrote €39.90; on Email on {day} the customer was told €49.90 "
+        "(CallPro / Lille digital)"
+    ) in r.text
+    assert "Send anyway" in r.text
+
+
 def test_a_draft_against_a_macro_is_warned_with_its_title(
     db: Database,
     world: World,

@@ -88,7 +88,11 @@ def composer_context(page: Page, case: Case, channel: str | None) -> dict[str, A
     ).all()
     here = case_reference(page, case)
     return {
-        "macros": macros_for_case(page.db, page.who, case, reply_channel(page, case, channel)),
+        "macros": (
+            macros_for_case(page.db, page.who, case, reply_channel(page, case, channel))
+            if page.who.can_write  # the composer is shown to those who may answer
+            else []
+        ),
         "macro_query": "",
         "inconsistencies": [
             {"row": r, "line": finding_line(page, r.kind, r.detail or {}, here)} for r in rows
