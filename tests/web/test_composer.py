@@ -183,7 +183,12 @@ def test_a_contradicting_draft_is_shown_back_and_sent_only_when_confirmed(
 
     warned = web.post(
         f"/cases/{ref}/reply",
-        data={"text": CONTRADICTING, "status_after": "pending", "csrf_token": csrf},
+        data={
+            "text": CONTRADICTING,
+            "channel": "email",
+            "status_after": "pending",
+            "csrf_token": csrf,
+        },
     )
     assert warned.status_code == 409
     assert "data-consistency-warning" in warned.text and "data-send-anyway" in warned.text
@@ -195,6 +200,7 @@ def test_a_contradicting_draft_is_shown_back_and_sent_only_when_confirmed(
     # the draft and the chosen status are kept; nothing was written
     assert "le remboursement sera effectué sous 14 jours." in warned.text
     assert '<option value="pending" selected>' in warned.text
+    assert re.search(r'<option value="email" selected>E-mail — ', warned.text)
     assert outbound(db) == 1
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Event)) == events
