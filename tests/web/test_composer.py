@@ -375,3 +375,43 @@ def test_fact_values_read_from_the_form() -> None:
     assert parse_fact_value("[3, 5]") == [3, 5]
     assert parse_fact_value("3 à 5") == [3, 5]
     assert parse_fact_value("gratuit") == "gratuit"
+
+
+def test_the_customers_other_case_warns_only_those_who_may_see_it(
+    db: Database,
+    world: World,
+    web: TestClient,
+    box: SecretBox,  # noqa: F811
+) -> None:
+    old = refund_case(db, world, box)
+    csrf = login(web, "agent@acme.test")
+    assert (
+        web.post(f"/cases/{old}/reply", data={"text": FIRST, "csrf_token": csrf}).status_code == 303
+    )
+    with db.transaction() as s:
+        case = s.get(Case, int(old.split("-")[1]))
+        assert case is not None
+        case.status = "closed"
+        case.channel = "phone"  # outside the provider's engagement (email + chat)
+    [result] = ingest(
+        db,
+        [
+            message(
+                at=utcnow() - timedelta(minutes=5),
+                subject="Toujours rien",
+                text="Bonjour, commande A-12345 : toujours pas de remboursement.",
+            )
+        ],
+    )
+    new = result.reference
+    assert new is not None and new != old
+    draft = "Le remboursement de 29,90 € sera effectué."
+    warned = web.post(f"/cases/{new}/reply", data={"text": draft, "csrf_token": csrf})
+    assert warned.status_code == 409
+    assert f"le client a reçu 49,90 € (équipe interne) — dossier {old}" in warned.text
+    # the provider's agent sees the new case, not the old one: told nothing, sent at once
+    web.cookies.clear()
+    csrf = login(web, "agent@callpro.test")
+    sent = web.post(f"/cases/{new}/reply", data={"text": draft, "csrf_token": csrf})
+    assert sent.status_code == 303
+    assert outbound(db) == 2
