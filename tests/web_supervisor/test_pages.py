@@ -24,6 +24,7 @@ PAGES = (
     "/supervisor/config/engagements",
     "/supervisor/config/sla",
     "/supervisor/config/users",
+    "/supervisor/config/macros",
     "/supervisor/config/channels",
 )
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from omnicase.model import Macro
+from omnicase.model import Case, Macro
 from omnicase.model.base import utcnow
 from omnicase.quality.consistency.facts import declared_fact
 from omnicase.services.cases import ActionError, record_event
@@ -118,3 +118,51 @@ def macros_of(session: Session, brand_id: int, active: bool | None = None) -> li
     if active is not None:
         query = query.where(Macro.active.is_(active))
     return list(session.scalars(query.order_by(Macro.id)))
+
+
+#: The placeholders a macro body may hold, filled when an agent inserts it.
+PLACEHOLDERS = ("customer_name", "order_number", "agent_name", "case_reference")
+
+
+def fill_placeholders(body: str, values: Mapping[str, str | None]) -> str:
+    """The body with each known ``{placeholder}`` replaced by its value; one without a
+    value (no order number on the case) stays as written, for the agent to fill. Plain
+    replacement, not ``str.format``: a brace in a macro is text, never a format field."""
+    for name in PLACEHOLDERS:
+        value = values.get(name)
+        if value:
+            body = body.replace("{" + name + "}", value)
+    return body
+
+
+def macros_for_case(
+    session: Session,
+    who: Principal,
+    case: Case,
+    channel: str | None,
+    search: str = "",
+    limit: int = 20,
+) -> list[Macro]:
+    """The brand's active macros that fit the case: its language (or none set), its
+    contact reason and the reply's channel (an empty list = any); ``search`` matches the
+    title or the body. Nothing for a user who may not read the case's brand (the caller
+    found the case through the access rule; this is the second lock)."""
+    if not can_read_brand(session, who, case.brand_id):
+        return []
+    language = case.language if isinstance(case.language, str) else None
+    words = search.lower().split()
+    out = []
+    for macro in macros_of(session, case.brand_id, active=True):
+        if macro.language and language and macro.language != language:
+            continue
+        if macro.reasons and case.reason and case.reason not in macro.reasons:
+            continue
+        if macro.channels and channel and channel not in macro.channels:
+            continue
+        text = f"{macro.title} {macro.body}".lower()
+        if any(w not in text for w in words):
+            continue
+        out.append(macro)
+    # the macros written for this reason first, then the general ones
+    out.sort(key=lambda m: (not (case.reason and case.reason in (m.reasons or [])), m.title))
+    return out[:limit]

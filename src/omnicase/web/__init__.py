@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from omnicase.web import (
+    composer,
     pages_auth,
     pages_case,
     pages_inbox,
@@ -30,6 +31,7 @@ router.include_router(pages_auth.router)
 router.include_router(pages_inbox.router)
 router.include_router(pages_case.router)
 router.include_router(pages_reply.router)
+router.include_router(composer.router)
 router.include_router(supervisor.router)
 router.include_router(planner.router)
 router.include_router(quality.router)

@@ -24,6 +24,7 @@ from omnicase.services.replies import default_channel
 from omnicase.store.queries import brand_prefixes, find_case
 from omnicase.store.references import format_reference
 from omnicase.web.case_view import build_case_view
+from omnicase.web.composer import composer_context
 from omnicase.web.deps import Page, PageError, PageReader, PageWriter
 from omnicase.web.queries import reasons_for
 from omnicase.web.templating import render
@@ -69,7 +70,13 @@ def case_page(
     reply_error: dict[str, str] | None = None,
     status: int = 200,
     draft: str = "",
+    channel: str = "",
+    status_after: str = "",
+    warnings: list[str] | None = None,
+    files_dropped: bool = False,
 ) -> Response:
+    """The case; after a refused or warned reply, the composer as the agent left it
+    (draft, channel, status after) with the refusal or the consistency warning."""
     view = build_case_view(page.db, page.who, case)
     try:
         default = default_channel(page.db, case)
@@ -85,8 +92,13 @@ def case_page(
         statuses=STATUSES,
         reply_channels=REPLY_CHANNELS,
         default_channel=default,
+        chosen_channel=channel or default,
         reply_error=reply_error,
         draft=draft,
+        status_after=status_after,
+        warnings=warnings or [],
+        files_dropped=files_dropped,
+        **composer_context(page, case, channel or None),
         rule_label=lambda rule: _label(page, "rule." + rule, rule),
     )
 

@@ -1,7 +1,13 @@
 """The reply composer's post: an answer on a channel (default: where the customer last
 wrote) with attachments, or an internal note; the case's status after it. A refusal of
 the channel's rules (no identity on it, WhatsApp's 24-hour window…) re-shows the page
-with the reason next to the field and the draft kept; nothing is written."""
+with the reason next to the field and the draft kept; nothing is written.
+
+Before an answer goes out its draft is checked (``check_draft``, the API check's access
+rule): a contradiction with what the request was already told, or with the brand's
+macros, re-shows the composer (409) with the findings and a "send anyway" button (the
+second submit carries ``send_anyway=1``; ``do_reply`` then records the inconsistencies).
+No finding: the answer goes at once."""
 
 from __future__ import annotations
 
@@ -11,8 +17,11 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from omnicase.channels.attachments import AttachmentError, AttachmentStore
+from omnicase.model.base import utcnow
 from omnicase.services.cases import ActionError, do_patch_case
+from omnicase.services.consistency import findings_for_reply
 from omnicase.services.replies import MAX_ATTACHMENTS, do_add_note, do_reply
+from omnicase.web.composer import reply_channel, warning_view
 from omnicase.web.deps import PageWriter
 from omnicase.web.pages_case import REPLY_CHANNELS, STATUSES, case_page, visible_case
 
@@ -28,6 +37,7 @@ async def reply(
     channel: Annotated[str, Form(max_length=16)] = "",
     internal_note: Annotated[str, Form(max_length=3)] = "",
     status_after: Annotated[str, Form(max_length=16)] = "",
+    send_anyway: Annotated[str, Form(max_length=3)] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     case = visible_case(page, reference)
@@ -42,6 +52,8 @@ async def reply(
             reply_error={"field": field, "reason": reason},
             status=status,
             draft=text,
+            channel=channel,
+            status_after=status_after,
         )
 
     if channel and channel not in REPLY_CHANNELS:
@@ -58,6 +70,22 @@ async def reply(
             if status_after:
                 do_patch_case(page.db, case, {"status": status_after}, page.who)
         else:
+            if not send_anyway and text.strip():
+                target = reply_channel(page, case, channel or None) or ""
+                findings = findings_for_reply(page.db, case, page.who, text, target, utcnow())
+                if findings:  # shown; nothing sent until the agent confirms or edits
+                    page.db.rollback()
+                    return case_page(
+                        request,
+                        page,
+                        case,
+                        status=409,
+                        draft=text,
+                        channel=channel,
+                        status_after=status_after,
+                        warnings=warning_view(page, case, findings),
+                        files_dropped=bool(uploads),
+                    )
             store = AttachmentStore.from_settings(request.app.state.settings)
             attachments = []
             for upload in uploads:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from omnicase.web.supervisor import config, dashboard
+from omnicase.web.supervisor import config, dashboard, macros
 
 router = APIRouter(include_in_schema=False)
 router.include_router(dashboard.router)
 router.include_router(config.router)
+router.include_router(macros.router)
