@@ -23,7 +23,7 @@ from omnicase.store.db import Database
 from omnicase.web.auth import COOKIE, LoginAttempt, Timeouts, do_login
 from tests.security.routes import RouteInfo
 from tests.security.test_route_walk import PUBLIC, ROUTES, WHO, fill_values, leaks
-from tests.security.web_forms import WEB_FORMS, WEB_STREAMS
+from tests.security.web_forms import BRAND_READABLE, WEB_FORMS, WEB_STREAMS
 from tests.security.world import CASE_SCOPES, Seeded, digest, may_see, seed
 from tests.web.conftest import PASSWORD, give_passwords
 
@@ -117,12 +117,21 @@ def test_web_pages_never_show_another_scope(
         assert int(waiting.group(1)) == 2 * sum(may_see(who, s) for s in CASE_SCOPES), who
 
 
+def may_read_brand(who: str, owner: str) -> bool:
+    """Brand-wide things (macros) are read by the brand and by the provider staff engaged
+    on it (the case in the same URL still has to be in their scope)."""
+    org, role = who.split(":")
+    return owner == "org:acme" and org == "callpro" and role not in ("unengaged", "overflow")
+
+
 def _posts(world: Seeded, who: str) -> Iterator[tuple[str, dict[str, str]]]:
     for route in PAGES:
         if route.key not in WEB_FORMS or not route.params:
             continue
         for url, owners, combo in fill_values(route, world):
             outside = [o for o in owners if not may_see(who, o)]
+            if route.key in BRAND_READABLE:  # staff engaged on the brand read its macros
+                outside = [o for o in outside if not may_read_brand(who, o)]
             if outside:
                 yield url, WEB_FORMS[route.key](world, combo[0])
 

@@ -16,6 +16,11 @@ WEB_FORMS: dict[str, Form] = {
     "POST /cases/{reference}/update": lambda w, v: {"priority": "2", "status": "pending"},
     "POST /case-links/{link_id}/undo": lambda w, v: {},
     "POST /supervisor/config/queues/{queue_id}/move": lambda w, v: {"direction": "up"},
+    "POST /cases/{reference}/inconsistencies/{row_id}/{decision}": lambda w, v: {},
+    "POST /cases/{reference}/macros/{macro_id}/insert": lambda w, v: {"text": "draft"},
+    "POST /qa/answers/{message_id}/grade": lambda w, v: {"accuracy": "4", "tone": "4"},
+    "POST /supervisor/config/macros/{macro_id}": lambda w, v: {"title": "walk", "body": "x"},
+    "POST /supervisor/config/macros/{macro_id}/active": lambda w, v: {"active": "0"},
     # the user's own things (no object of another scope named): classified, not walked
     "POST /logout": lambda w, v: {},
     "POST /presence": lambda w, v: {"presence": "available"},
@@ -27,6 +32,11 @@ WEB_FORMS: dict[str, Form] = {
     "POST /supervisor/config/queues": lambda w, v: {"key": "walk", "name": "walk"},
     "POST /supervisor/config/sla/policies": lambda w, v: {},
     "POST /supervisor/config/users": lambda w, v: {},
+    "POST /supervisor/config/macros": lambda w, v: {"title": "walk", "body": "x"},
+    "POST /reports/generate": lambda w, v: {"day": "2026-11-01"},
 }
+#: Form posts that only read a brand-wide object (a macro inserted into a draft: nothing is
+#: written), which staff engaged on the brand may read.
+BRAND_READABLE = frozenset({"POST /cases/{reference}/macros/{macro_id}/insert"})
 #: Pages that stream forever (server-sent events): read for a moment, not walked.
 WEB_STREAMS = frozenset({"GET /inbox/live", "GET /supervisor/stream"})

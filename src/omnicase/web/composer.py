@@ -109,7 +109,8 @@ def warning_view(page: Page, case: Case, findings: list[Finding]) -> list[str]:
 
 def finding_line(page: Page, kind: str, detail: dict[str, Any], here: str) -> str:
     """ "you wrote 14 days; on email on 28/11 the customer was told 7 days (internal)"."""
-    said: dict[str, Any] = detail.get("said") or {}
+    raw = detail.get("said")
+    said: dict[str, Any] = raw if isinstance(raw, dict) else {}  # a row of another shape
     slot = str(detail.get("slot") or kind)
     values = {
         "value": shown(page, str(detail.get("value", ""))),
