@@ -582,9 +582,13 @@ def _wa_name(cust: _Customer) -> str:
     return names[int(_byte(cust.style, 7) * 4)]
 
 
-def _phone_text(rng: random.Random, country: str, nsn: str) -> str:
-    """The customer's mobile number, written the way people write it."""
+def _phone_text(rng: random.Random, country: str, nsn: str, region: str | None = None) -> str:
+    """The customer's mobile number, written the way people write it: with the country
+    code when writing to a brand of another country (``region``), or the brand would read
+    "06 39 98 …" as one of its own numbers."""
     r = rng.random()
+    if region is not None and region != country:
+        return _e164(country, nsn) if r < 0.6 else ("+33 " if country == "FR" else "+44 ") + nsn
     if country == "FR":
         nat = "0" + nsn
         if r < 0.35:
@@ -1027,7 +1031,9 @@ class _Generator:
             return f"JD{r:016d}"[:18]
         if carrier == "Evri":
             return f"H00A{r % 10**12:012d}"
-        return f"{r % 10**14:014d}"
+        # DPD: 14 digits, a depot digit after the leading 0. Never "00…", which reads
+        # as an international phone number (a tracking number is not a phone identity).
+        return f"0{1 + r % 9}{r % 10**12:012d}"
 
     # ---------------------------------------------------------------- next step
     def _advance(self, j: _Journey, t: int) -> int:
@@ -1219,7 +1225,7 @@ class _Generator:
         )
         parts = [greet, "", core, "", sign, name]
         if rng.random() < 0.2:
-            vals["phone"] = _phone_text(rng, cust.phone_country, cust.phone_nsn)
+            vals["phone"] = _phone_text(rng, cust.phone_country, cust.phone_nsn, j.brand.region)
             parts.append(_pick(rng, P.PHONE_IN_SIGNATURE[lang]).format_map(vals))
         if rng.random() < 0.2:
             parts += ["", _pick(rng, P.MOBILE_FOOTERS[lang])]
@@ -1267,7 +1273,9 @@ class _Generator:
         if ch == "webform":
             party: dict[str, Any] = {"name": f"{cust.first} {cust.last}", "email": cust.email}
             if rng.random() < 0.7:
-                party["phone"] = _phone_text(rng, cust.phone_country, cust.phone_nsn)
+                party["phone"] = _phone_text(
+                    rng, cust.phone_country, cust.phone_nsn, j.brand.region
+                )
             return party
         if ch == "chat":
             party = {"chat": j.chat_visitor}
@@ -1528,7 +1536,7 @@ class _Generator:
                     if lang == "fr"
                     else "Left a voicemail for the customer."
                 )
-            vals["phone"] = _phone_text(rng, j.cust.phone_country, j.cust.phone_nsn)
+            vals["phone"] = _phone_text(rng, j.cust.phone_country, j.cust.phone_nsn, j.brand.region)
             return self._fill(j, _pick(rng, P.VOICEMAIL[lang]))
         agent = j.vals["agent"] if out else _pick(rng, P.AGENTS[lang])
         meta["agent"] = agent

@@ -177,22 +177,20 @@ QUEUES = {
 
 
 def _assign(db: Database, provider_team_id: int, now: datetime) -> int:
-    """Queue every case routing left in the catch-all queue by channel; hand a third of
-    acme's email/chat to the provider (overflow); resolve what has been answered and is
-    quiet. Only touches cases not queued yet or still open, so a second run changes
+    """Queue every case routing left in the catch-all queue by channel (the provider's
+    share, handed over by the overflow rule, in its own queues); resolve what has been
+    answered and is quiet. Only touches cases not queued yet or still open, so a second run changes
     nothing."""
     changed = 0
     with db.transaction() as session:
-        acme_id = session.scalar(select(Organisation.id).where(Organisation.slug == "acme"))
         rows = session.execute(
-            select(Case.id, Case.brand_id, Case.channel).where(
+            select(Case.id, Case.team_id, Case.channel).where(
                 or_(Case.queue.is_(None), Case.queue == "default")
             )
         ).all()
-        for case_id, brand_id, channel in rows:
+        for case_id, team_id, channel in rows:
             values: dict[str, Any] = {"queue": QUEUES.get(channel, "email")}
-            if brand_id == acme_id and channel in ("email", "chat") and case_id % 3 == 0:
-                values["team_id"] = provider_team_id
+            if team_id == provider_team_id:  # handed over by the overflow rule at routing
                 values["queue"] = f"{values['queue']}-overflow"
             session.execute(update(Case).where(Case.id == case_id).values(**values))
             changed += 1
