@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from omnicase.config import Settings
 from omnicase.demo.generator import FICTION_BLOCKS, fiction_number, is_fiction_number
-from omnicase.demo.seed import DEMO_PASSWORD, seed_demo
+from omnicase.demo.seed import PASSWORD_FILE, seed_demo
 from omnicase.model import (
     ApiToken,
     Case,
@@ -29,6 +29,7 @@ from omnicase.model.quality import QaReview
 from omnicase.model.reports import Report
 from omnicase.model.routing import AgentProfile, OverflowRule
 from omnicase.model.sla import SlaPolicy
+from omnicase.services.orgs import verify_password
 from omnicase.store.db import Database
 
 RESERVED = ("example.com", "example.net", "example.org")
@@ -94,7 +95,9 @@ def test_demo_is_a_working_month_with_fictional_people_and_idempotent(
     out = seed(db, tmp_path)
     ops = out["operations"]
     assert out["messages"]["invalid"] == 0
-    assert out["web"]["password"] == DEMO_PASSWORD
+    password = out["web"]["password"]
+    assert len(password) >= 16 and password != "omnicase-demo"
+    assert (tmp_path / "var" / PASSWORD_FILE).read_text().strip() == password
     assert out["web"]["logins"]["acme:supervisor"] == "supervisor@acme.example"
 
     with db.reading() as s:
@@ -162,6 +165,10 @@ def test_demo_is_a_working_month_with_fictional_people_and_idempotent(
     assert counts(db) == before
     assert again["messages"]["created"] == 0
     assert again["tokens"] == out["tokens"]
+    assert again["web"]["password"] == password
+    with db.reading() as s:
+        user = s.scalars(select(User).where(User.email == "supervisor@acme.example")).one()
+        assert verify_password(user, password)
     assert {k: v for k, v in again["operations"].items() if k not in ("sla", "kpi_rows")} == {
         "answers_attributed": 0,
         "agents": 0,

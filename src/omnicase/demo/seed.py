@@ -5,6 +5,7 @@ cross-channel traffic. Idempotent: a second run finds everything in place and ad
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -30,9 +31,9 @@ from omnicase.store.db import Database
 from omnicase.store.migrate import upgrade
 
 PROVIDER = "callpro"
-#: The demo users' web password: derived from the install's secret when there is one (a
-#: demo reachable from a network should not share a password published here).
-DEMO_PASSWORD = "omnicase-demo"
+#: Where the demo users' generated web password is kept (under ``data_dir``), so a second
+#: ``make demo`` prints the same working one.
+PASSWORD_FILE = "demo-password"
 CASE_PREFIXES = {"acme": "AC", "globex": "GX"}
 USERS: dict[str, list[tuple[str, str]]] = {
     "acme": [
@@ -88,7 +89,20 @@ def demo_token(email: str) -> str:
     return "oc_demo_" + hashlib.sha256(f"omnicase-demo:{email}".encode()).hexdigest()[:24]
 
 
-def _ensure_users(session: Session) -> dict[str, str]:
+def demo_password(settings: Settings) -> str:
+    """The demo users' password: generated on the first run (a demo reachable from a
+    network must not share a password published in the source), then read back."""
+    path = settings.data_dir / PASSWORD_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    password = secrets.token_urlsafe(12)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(password + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return password
+
+
+def _ensure_users(session: Session, password: str) -> dict[str, str]:
     tokens: dict[str, str] = {}
     for slug, people in USERS.items():
         org = session.scalar(select(Organisation).where(Organisation.slug == slug))
@@ -110,7 +124,7 @@ def _ensure_users(session: Session) -> dict[str, str]:
                     name=name,
                     role=role,
                     team=team,
-                    password=DEMO_PASSWORD,
+                    password=password,
                 )
             token = demo_token(email)
             if (
@@ -231,10 +245,11 @@ def seed_demo(
 ) -> dict[str, Any]:
     console = console or Console(stderr=True)
     settings = settings or load_settings()
+    password = demo_password(settings)
     upgrade(db)
     with db.transaction() as session:
         team = _ensure_orgs(session)
-        tokens = _ensure_users(session)
+        tokens = _ensure_users(session, password)
         ensure_sla_policies(session, [b.slug for b in DEMO_BRANDS])
         ensure_overflow_rule(session, team)
         team_id = team.id
@@ -275,7 +290,7 @@ def seed_demo(
     )
     console.print(
         "web: http://127.0.0.1:8000/login — e.g. supervisor@acme.example, "
-        f"agent@callpro.example; password for every demo user: {DEMO_PASSWORD}"
+        f"agent@callpro.example; password for every demo user: {password}"
     )
     return {
         "messages": counts,
@@ -283,7 +298,7 @@ def seed_demo(
         "operations": operations,
         "web": {
             "url": "http://127.0.0.1:8000/login",
-            "password": DEMO_PASSWORD,
+            "password": password,
             "logins": logins,
         },
         "tokens": tokens,
