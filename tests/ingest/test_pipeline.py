@@ -257,7 +257,7 @@ def test_unparseable_second_identity_is_ignored_with_a_warning(db: Database) -> 
         message(
             channel="webform",
             email="isla@example.co.uk",
-            phone="07700 900123",
+            phone="1234 5678 9012 34567",  # 17 digits: possible in no country
             text="Where is my order A-55555?",
         ),
     )
@@ -269,6 +269,18 @@ def test_unparseable_second_identity_is_ignored_with_a_warning(db: Database) -> 
             {"field": "from.phone", "reason": "not a possible phone number"}
         ]
         assert {i.kind for i in s.scalars(select(Identity))} == {"email"}
+
+
+def test_drama_numbers_written_nationally_to_a_foreign_brand_are_read(db: Database) -> None:
+    """Ofcom's drama range (07700 900xxx) is possible but unassigned: a UK customer of the
+    demo writing it to a French brand is still one phone identity, not a lost signal."""
+    make_world(db)
+    r = ingest_one(db, message(channel="sms", phone="07700 900123", text="Colis A-55556 ?"))
+    assert r.status is IngestStatus.created
+    with db.reading() as s:
+        assert {(i.kind, i.value) for i in s.scalars(select(Identity))} == {
+            ("phone", "+447700900123")
+        }
 
 
 def test_whatsapp_wa_id_without_plus_is_the_same_number(db: Database) -> None:

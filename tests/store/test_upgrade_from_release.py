@@ -61,7 +61,7 @@ def test_upgrade_keeps_every_row_and_the_app_reads_a_case(release_db: Database) 
     with release_db.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
 
-    headers = auth(demo_token("agent@acme.demo"))
+    headers = auth(demo_token("agent@acme.demo"))  # the release fixture's demo users
     with TestClient(create_app(release_db)) as client:
         assert client.get("/readyz").status_code == 200
         listed = client.get("/api/v1/cases?limit=5", headers=headers)

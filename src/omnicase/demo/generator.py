@@ -37,6 +37,7 @@ import math
 import random
 import re
 import unicodedata
+from array import array
 from bisect import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -342,7 +343,7 @@ class _Customer:
     email: str
     mail_host: str
     phone_country: str  #: "FR" or "GB"
-    phone_nsn: str  #: national significant number: "612345678" / "7712345678"
+    phone_nsn: str  #: national significant number: "639981234" / "7700900123"
     quota: int
     suffix: str  #: digits the customer also uses in handles ("" or "87" or "142")
     style: int  #: 64 random bits for the lazily built social profile
@@ -350,26 +351,66 @@ class _Customer:
     x: tuple[str, str, int] | None = None  #: X handle, display name, user id
 
 
-#: Mobile number blocks (national number without the leading 0) that libphonenumber
-#: considers valid in full: 06/07 in France (not the overseas 0639, 069x), 07 in the UK.
-_FR_MOBILE = (
-    "60",
-    "61",
-    "62",
-    "64",
-    "65",
-    "66",
-    "67",
-    "68",
-    "73",
-    "74",
-    "75",
-    "76",
-    "77",
-    "78",
-    "79",
-)
-_UK_MOBILE = tuple(f"7{n}" for n in (*range(40, 60), *range(71, 100)) if n != 91)
+#: Numbers set aside for fiction, as national significant numbers (without the leading
+#: 0) of blocks of ``size`` numbers: the demo's customers must never ring a real person.
+#: France (ARCEP, plan national de numérotation): 06 39 98 xx xx for mobiles and
+#: 01 99 00, 02 61 91, 03 53 01, 04 65 71, 05 36 49 xx xx for landlines. United Kingdom
+#: (Ofcom's drama numbers): 07700 900000-900999 for mobiles and the 1,000-number drama
+#: blocks of the big cities' area codes for landlines. Mobiles come first; a customer
+#: gets a landline only once the country's mobile block is used up, and beyond every
+#: block numbers repeat (only benchmark-sized runs get there).
+FICTION_BLOCKS: dict[str, tuple[tuple[str, int], ...]] = {
+    "FR": (
+        ("63998", 10_000),
+        ("19900", 10_000),
+        ("26191", 10_000),
+        ("35301", 10_000),
+        ("46571", 10_000),
+        ("53649", 10_000),
+    ),
+    "GB": (
+        ("7700900", 1_000),
+        ("2079460", 1_000),
+        ("1134960", 1_000),
+        ("1144960", 1_000),
+        ("1154960", 1_000),
+        ("1164960", 1_000),
+        ("1174960", 1_000),
+        ("1184960", 1_000),
+        ("1214960", 1_000),
+        ("1314960", 1_000),
+        ("1414960", 1_000),
+        ("1514960", 1_000),
+        ("1614960", 1_000),
+        ("1914980", 1_000),
+    ),
+}
+
+
+def fiction_number(country: str, rank: int, mul: int = 48271, add: int = 0) -> str:
+    """The national significant number of the ``rank``-th customer of ``country``:
+    injective over the country's fiction blocks, scrambled inside each block so
+    neighbouring customers do not get neighbouring numbers."""
+    blocks = FICTION_BLOCKS[country]
+    rank %= sum(size for _, size in blocks)
+    for prefix, size in blocks:
+        if rank < size:
+            digits = len(str(size - 1))
+            return f"{prefix}{(rank * mul + add) % size:0{digits}d}"
+        rank -= size
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def is_fiction_number(e164: str) -> bool:
+    """True when an E.164 number lies in one of the fiction blocks."""
+    for cc, country in (("+33", "FR"), ("+44", "GB")):
+        if e164.startswith(cc):
+            nsn = e164[len(cc) :]
+            return any(
+                nsn.startswith(prefix) and len(nsn) == len(prefix) + len(str(size - 1))
+                for prefix, size in FICTION_BLOCKS[country]
+            )
+    return False
 
 
 #: External ids per channel; arguments: message counter, 32 and 48 random bits.
@@ -402,7 +443,6 @@ class _People:
         self.brand_cdf = tuple(accumulate(shares))
         self.name_mul = _coprime(self.POOL_SIZE, 7919 + 2 * (seed % 500))
         self.name_add = _mix(seed, 1) % self.POOL_SIZE
-        self.phone_mul = 48271
         self.phone_add = _mix(seed, 2) % 100_000_000
         self.first = {
             "fr": P.FR_FIRST_F + P.FR_FIRST_M,
@@ -421,6 +461,14 @@ class _People:
         self.homes = bytes(
             min(last, bisect(cdf, self._unit(idx, 0) * cdf[-1])) for idx in range(customers)
         )
+        #: rank of every customer among those of its phone country (fiction blocks)
+        seen: dict[str, int] = {}
+        ranks = array("I")
+        for home in self.homes:
+            country = "GB" if brands[home].region == "GB" else "FR"
+            ranks.append(seen.get(country, 0))
+            seen[country] = ranks[-1] + 1
+        self.country_rank = ranks
 
     def _unit(self, n: int, salt: int) -> float:
         """A cheap stable hash of ``n`` in [0, 1)."""
@@ -478,11 +526,9 @@ class _People:
         else:
             sep = (".", ".", ".", "", "_", "-")[int(b1[6] / 256 * 6)]
             local = f"{_ident(first)}{sep}{_ident(last)}{suffix}"
-        # Phone: an injective code → a valid FR or GB mobile number.
+        # Phone: a fiction number, injective per country while the blocks last.
         country = "GB" if self.brands[home].region == "GB" else "FR"
-        prefixes = _UK_MOBILE if country == "GB" else _FR_MOBILE
-        u = (idx * self.phone_mul + self.phone_add) % (len(prefixes) * 10_000_000)
-        nsn = f"{prefixes[u // 10_000_000]}{u % 10_000_000:07d}"
+        nsn = fiction_number(country, self.country_rank[idx], add=self.phone_add)
         quota = 1 + (b1[7] / 256 < self.qprob) + (b2[0] / 256 < self.qprob)
         other: int | None = None
         if len(self.brands) > 1 and b2[1] / 256 < DUAL_BRAND_SHARE:
@@ -536,9 +582,13 @@ def _wa_name(cust: _Customer) -> str:
     return names[int(_byte(cust.style, 7) * 4)]
 
 
-def _phone_text(rng: random.Random, country: str, nsn: str) -> str:
-    """The customer's mobile number, written the way people write it."""
+def _phone_text(rng: random.Random, country: str, nsn: str, region: str | None = None) -> str:
+    """The customer's mobile number, written the way people write it: with the country
+    code when writing to a brand of another country (``region``), or the brand would read
+    "06 39 98 …" as one of its own numbers."""
     r = rng.random()
+    if region is not None and region != country:
+        return _e164(country, nsn) if r < 0.6 else ("+33 " if country == "FR" else "+44 ") + nsn
     if country == "FR":
         nat = "0" + nsn
         if r < 0.35:
@@ -981,7 +1031,9 @@ class _Generator:
             return f"JD{r:016d}"[:18]
         if carrier == "Evri":
             return f"H00A{r % 10**12:012d}"
-        return f"{r % 10**14:014d}"
+        # DPD: 14 digits, a depot digit after the leading 0. Never "00…", which reads
+        # as an international phone number (a tracking number is not a phone identity).
+        return f"0{1 + r % 9}{r % 10**12:012d}"
 
     # ---------------------------------------------------------------- next step
     def _advance(self, j: _Journey, t: int) -> int:
@@ -1173,7 +1225,7 @@ class _Generator:
         )
         parts = [greet, "", core, "", sign, name]
         if rng.random() < 0.2:
-            vals["phone"] = _phone_text(rng, cust.phone_country, cust.phone_nsn)
+            vals["phone"] = _phone_text(rng, cust.phone_country, cust.phone_nsn, j.brand.region)
             parts.append(_pick(rng, P.PHONE_IN_SIGNATURE[lang]).format_map(vals))
         if rng.random() < 0.2:
             parts += ["", _pick(rng, P.MOBILE_FOOTERS[lang])]
@@ -1221,7 +1273,9 @@ class _Generator:
         if ch == "webform":
             party: dict[str, Any] = {"name": f"{cust.first} {cust.last}", "email": cust.email}
             if rng.random() < 0.7:
-                party["phone"] = _phone_text(rng, cust.phone_country, cust.phone_nsn)
+                party["phone"] = _phone_text(
+                    rng, cust.phone_country, cust.phone_nsn, j.brand.region
+                )
             return party
         if ch == "chat":
             party = {"chat": j.chat_visitor}
@@ -1482,7 +1536,7 @@ class _Generator:
                     if lang == "fr"
                     else "Left a voicemail for the customer."
                 )
-            vals["phone"] = _phone_text(rng, j.cust.phone_country, j.cust.phone_nsn)
+            vals["phone"] = _phone_text(rng, j.cust.phone_country, j.cust.phone_nsn, j.brand.region)
             return self._fill(j, _pick(rng, P.VOICEMAIL[lang]))
         agent = j.vals["agent"] if out else _pick(rng, P.AGENTS[lang])
         meta["agent"] = agent

@@ -5,15 +5,18 @@ cross-channel traffic. Idempotent: a second run finds everything in place and ad
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from omnicase.config import Settings, load_settings
 from omnicase.demo.generator import DEMO_BRANDS, BrandSpec, generate
+from omnicase.demo.operations import ensure_overflow_rule, ensure_sla_policies, seed_operations
 from omnicase.ingest.pipeline import ingest
 from omnicase.ingest.schema import InboundMessage
 from omnicase.model import ApiToken, Case, Engagement, Organisation, Team, User
@@ -28,7 +31,9 @@ from omnicase.store.db import Database
 from omnicase.store.migrate import upgrade
 
 PROVIDER = "callpro"
-DEMO_PASSWORD = "omnicase-demo"
+#: Where the demo users' generated web password is kept (under ``data_dir``), so a second
+#: ``make demo`` prints the same working one.
+PASSWORD_FILE = "demo-password"
 CASE_PREFIXES = {"acme": "AC", "globex": "GX"}
 USERS: dict[str, list[tuple[str, str]]] = {
     "acme": [
@@ -51,6 +56,8 @@ USERS: dict[str, list[tuple[str, str]]] = {
         ("supervisor", "Yann Le Gall"),
         ("agent", "Inès Garcia"),
         ("agent", "Hugo Martin"),
+        ("agent", "Chloé Roux"),
+        ("agent", "Mehdi Saïdi"),
     ],
 }
 
@@ -82,7 +89,20 @@ def demo_token(email: str) -> str:
     return "oc_demo_" + hashlib.sha256(f"omnicase-demo:{email}".encode()).hexdigest()[:24]
 
 
-def _ensure_users(session: Session) -> dict[str, str]:
+def demo_password(settings: Settings) -> str:
+    """The demo users' password: generated on the first run (a demo reachable from a
+    network must not share a password published in the source), then read back."""
+    path = settings.data_dir / PASSWORD_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    password = secrets.token_urlsafe(12)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(password + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return password
+
+
+def _ensure_users(session: Session, password: str) -> dict[str, str]:
     tokens: dict[str, str] = {}
     for slug, people in USERS.items():
         org = session.scalar(select(Organisation).where(Organisation.slug == slug))
@@ -94,7 +114,7 @@ def _ensure_users(session: Session) -> dict[str, str]:
         for role, name in people:
             counters[role] = counters.get(role, 0) + 1
             suffix = "" if counters[role] == 1 else str(counters[role])
-            email = f"{role}{suffix}@{slug}.demo"
+            email = f"{role}{suffix}@{slug}.example"
             user = session.scalar(select(User).where(User.email == email))
             if user is None:
                 user = do_create_user(
@@ -104,7 +124,7 @@ def _ensure_users(session: Session) -> dict[str, str]:
                     name=name,
                     role=role,
                     team=team,
-                    password=DEMO_PASSWORD,
+                    password=password,
                 )
             token = demo_token(email)
             if (
@@ -171,26 +191,46 @@ QUEUES = {
 
 
 def _assign(db: Database, provider_team_id: int, now: datetime) -> int:
-    """Queue every new case; hand a third of acme's email/chat to the provider (overflow);
-    resolve what has been answered and is quiet. Only touches cases with no queue yet, so
-    a second run changes nothing."""
+    """Queue every case routing left in the catch-all queue by channel (the provider's
+    share, handed over by the overflow rule, in its own queues); resolve what has been
+    answered and is quiet. Only touches cases not queued yet or still open, so a second run changes
+    nothing."""
     changed = 0
     with db.transaction() as session:
-        acme_id = session.scalar(select(Organisation.id).where(Organisation.slug == "acme"))
         rows = session.execute(
-            select(
-                Case.id, Case.brand_id, Case.channel, Case.first_response_at, Case.last_message_at
-            ).where(Case.queue.is_(None))
+            select(Case.id, Case.team_id, Case.channel).where(
+                or_(Case.queue.is_(None), Case.queue == "default")
+            )
         ).all()
-        for case_id, brand_id, channel, answered, last in rows:
+        for case_id, team_id, channel in rows:
             values: dict[str, Any] = {"queue": QUEUES.get(channel, "email")}
-            if brand_id == acme_id and channel in ("email", "chat") and case_id % 3 == 0:
-                values["team_id"] = provider_team_id
+            if team_id == provider_team_id:  # handed over by the overflow rule at routing
                 values["queue"] = f"{values['queue']}-overflow"
-            if answered is not None and last is not None and now - last > timedelta(days=2):
-                values.update(status="resolved", resolved_at=last + timedelta(hours=4))
             session.execute(update(Case).where(Case.id == case_id).values(**values))
             changed += 1
+        # A call is answered live: the call is the first response.
+        session.execute(
+            update(Case)
+            .where(Case.channel == "phone", Case.first_response_at.is_(None))
+            .values(first_response_at=Case.first_inbound_at)
+        )
+        # Quiet for two days: resolved, except one unanswered case in ten, the backlog
+        # that breaches its service level on the supervisor's dashboard.
+        quiet = session.execute(
+            select(Case.id, Case.last_message_at).where(
+                Case.status.in_(("new", "open", "pending")),
+                or_(Case.first_response_at.is_not(None), Case.id % 10 != 0),
+                Case.last_message_at < now - timedelta(days=2),
+            )
+        ).all()
+        for case_id, last in quiet:
+            if last is None:
+                continue
+            session.execute(
+                update(Case)
+                .where(Case.id == case_id)
+                .values(status="resolved", resolved_at=last + timedelta(hours=4))
+            )
     return changed
 
 
@@ -201,12 +241,17 @@ def seed_demo(
     days: int = 30,
     seed: int = 42,
     console: Console | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     console = console or Console(stderr=True)
+    settings = settings or load_settings()
+    password = demo_password(settings)
     upgrade(db)
     with db.transaction() as session:
         team = _ensure_orgs(session)
-        tokens = _ensure_users(session)
+        tokens = _ensure_users(session, password)
+        ensure_sla_policies(session, [b.slug for b in DEMO_BRANDS])
+        ensure_overflow_rule(session, team)
         team_id = team.id
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = today - timedelta(days=days)
@@ -237,13 +282,25 @@ def seed_demo(
         if batch:
             flush()
     queued = _assign(db, team_id, datetime.now(UTC))
+    operations = seed_operations(db, settings, team_id, days=days, seed=seed)
+    logins = {key: f"{key.split(':')[1]}@{key.split(':')[0]}.example" for key in tokens}
     console.print(
         f"demo: {counts['created']} new messages, {counts['duplicate']} already there, "
-        f"{queued} cases queued; users' password: {DEMO_PASSWORD}"
+        f"{queued} cases queued"
+    )
+    console.print(
+        "web: http://127.0.0.1:8000/login — e.g. supervisor@acme.example, "
+        f"agent@callpro.example; password for every demo user: {password}"
     )
     return {
         "messages": counts,
         "cases_queued": queued,
+        "operations": operations,
+        "web": {
+            "url": "http://127.0.0.1:8000/login",
+            "password": password,
+            "logins": logins,
+        },
         "tokens": tokens,
         "api": "http://127.0.0.1:8000/docs",
     }

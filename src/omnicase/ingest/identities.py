@@ -51,15 +51,18 @@ def normalise_phone(value: str, region: str) -> str:
     if phonenumbers.is_possible_number(number):
         return _e164(number)
     if not value.lstrip().startswith(("+", "00")):
-        for other in FALLBACK_REGIONS:
-            if other == region:
-                continue
-            try:
-                candidate = phonenumbers.parse(value, other)
-            except phonenumbers.NumberParseException:
-                continue
-            if phonenumbers.is_valid_number(candidate):
-                return _e164(candidate)
+        # Valid first; then merely possible, so that a range the numbering plan keeps
+        # unassigned (Ofcom's 07700 900xxx drama numbers) still reads as one number.
+        for check in (phonenumbers.is_valid_number, phonenumbers.is_possible_number):
+            for other in FALLBACK_REGIONS:
+                if other == region:
+                    continue
+                try:
+                    candidate = phonenumbers.parse(value, other)
+                except phonenumbers.NumberParseException:
+                    continue
+                if check(candidate):
+                    return _e164(candidate)
     raise ValueError("not a possible phone number")
 
 
@@ -80,10 +83,11 @@ def normalise_identity(kind: str, value: str, region: str) -> str:
     if kind == "email":
         return normalise_email(value)
     if kind == "whatsapp" and value.isdigit() and not value.startswith("0"):
-        # WhatsApp's wa_id is the international number without its "+".
+        # WhatsApp's wa_id is the international number without its "+": the country
+        # code is always there, so a possible number is enough (fiction ranges too).
         try:
             number = phonenumbers.parse("+" + value, None)
-            if phonenumbers.is_valid_number(number):
+            if phonenumbers.is_possible_number(number):
                 return _e164(number)
         except phonenumbers.NumberParseException:
             pass
