@@ -15,7 +15,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Integer,
+    any_,
+    bindparam,
+    delete,
+    insert,
+    select,
+)
 
 from omnicase.model import Case, Event, KpiDaily, Message, Organisation, User
 from omnicase.model.base import utcnow
@@ -28,6 +38,8 @@ from omnicase.sla.policies import PolicyBook
 #: (channel, team_id, agent_id, reason, queue)
 Key = tuple[str | None, int | None, int | None, str | None, str | None]
 CHUNK = 500
+#: On PostgreSQL the ids go as one array parameter: bigger chunks, fewer round trips.
+PG_CHUNK = 5000
 
 
 @dataclass(slots=True)
@@ -64,9 +76,9 @@ def local_day(zone: ZoneInfo, at: datetime) -> date:
     return at.astimezone(zone).date()
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for i in range(0, len(ids), CHUNK):
-        yield ids[i : i + CHUNK]
+def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
 
 
 def _utc(at: datetime | None) -> datetime | None:
@@ -99,11 +111,20 @@ CASE_COLUMNS = (
 )
 
 
+def _member(conn: Connection, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column IN ids``: one array parameter on PostgreSQL (psycopg spends more time
+    parsing 500 placeholders than the server spends answering), a plain IN elsewhere."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))  # type: ignore[no-any-return]
+    return column.in_(ids)  # type: ignore[no-any-return]
+
+
 def _load(conn: Connection, loaded: _Loaded, ids: Iterable[int]) -> None:
     """Cases, their messages and reopen counts, for the ids not loaded yet."""
     todo = sorted(set(ids) - loaded.cases.keys())
-    for part in _chunks(todo):
-        for row in conn.execute(select(*CASE_COLUMNS).where(Case.id.in_(part))):
+    size = PG_CHUNK if conn.dialect.name == "postgresql" else CHUNK
+    for part in _chunks(todo, size):
+        for row in conn.execute(select(*CASE_COLUMNS).where(_member(conn, Case.id, part))):
             loaded.cases[row.id] = row
             loaded.messages[row.id] = []
         q = select(
@@ -114,7 +135,7 @@ def _load(conn: Connection, loaded: _Loaded, ids: Iterable[int]) -> None:
             Message.author_user_id,
             Message.meta,
             Message.conversation_id,
-        ).where(Message.case_id.in_(part))
+        ).where(_member(conn, Message.case_id, part))
         for m in conn.execute(q):
             loaded.messages.setdefault(m.case_id, []).append(
                 MessageIn(
@@ -127,7 +148,7 @@ def _load(conn: Connection, loaded: _Loaded, ids: Iterable[int]) -> None:
                 )
             )
         reopen_q = select(Event.case_id).where(
-            Event.case_id.in_(part), Event.kind == "case.reopened"
+            _member(conn, Event.case_id, part), Event.kind == "case.reopened"
         )
         for (cid,) in conn.execute(reopen_q):
             if cid is None:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy.orm import aliased
 
 from omnicase.model import Inconsistency, Message, QaReview, Survey, SurveyStatus
 from omnicase.quality.kpis.definitions import ExtraSource, register_extra_source
@@ -51,8 +52,19 @@ def consistency_components(
         Message.author_user_id.is_not(None),
         Message.case_id.is_not(None),
     )
-    repeated = (
-        select(Message.case_id).where(answers).group_by(Message.case_id).having(func.count() > 1)
+    in_period = and_(answers, Message.received_at >= start, Message.received_at < end)
+    # "answered more than once, ever" asked per case of the period (an index lookup on
+    # ix_messages_case_received each), not of every answer of the brand
+    other = aliased(Message)
+    answers_ever = (
+        select(func.count())
+        .where(
+            other.case_id == Message.case_id,
+            other.direction == "outbound",
+            other.author_user_id.is_not(None),
+        )
+        .correlate(Message)
+        .scalar_subquery()
     )
     confirmed = select(Inconsistency.message_id).where(
         Inconsistency.brand_id == brand_id,
@@ -65,13 +77,9 @@ def consistency_components(
             func.count(),
             func.sum(case((Message.id.in_(confirmed), 1), else_=0)),
         )
-        .where(
-            answers,
-            Message.received_at >= start,
-            Message.received_at < end,
-            Message.case_id.in_(repeated),
-        )
+        .where(in_period)
         .group_by(Message.case_id)
+        .having(answers_ever > 1)
     )
     for case_id, checked, inconsistent in rows:
         yield (
