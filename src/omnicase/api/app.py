@@ -35,7 +35,7 @@ from omnicase.api import (
     wfm_scenario,
 )
 from omnicase.api.middleware import RequestContext
-from omnicase.api.ratelimit import RateLimit, make_limiter
+from omnicase.api.ratelimit import RateLimit, document_rate_limits, make_limiter
 from omnicase.channels.chat import routes as chat_routes
 from omnicase.channels.email import routes as email_routes
 from omnicase.channels.meta import routes as meta_routes
@@ -82,6 +82,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
         per_ip=settings.rate_limit_per_ip,
     )
     app.add_middleware(RequestContext)
+    document_rate_limits(app)
     app.include_router(messages.router)
     app.include_router(cases.router)
     app.include_router(customers.router)

@@ -27,8 +27,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
+from fastapi import FastAPI
 from sqlalchemy import delete, text
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -161,3 +163,32 @@ def make_limiter(backend: str, db: Database) -> Limiter:
     if backend == "database" or (backend == "auto" and db.dialect == "postgresql"):
         return DatabaseLimiter(db)
     return MemoryLimiter()
+
+
+TOO_MANY = {
+    "description": "rate limit reached (per token or per client IP); retry after the "
+    "`Retry-After` header's seconds",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+}
+
+
+def document_rate_limits(app: FastAPI) -> None:
+    """Every operation this middleware guards may answer 429: say so in the OpenAPI
+    document (the schema fuzz checks that no status code is undocumented)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return dict(app.openapi_schema)
+        schema: dict[str, Any] = build()
+        for path, operations in schema.get("paths", {}).items():
+            if not path.startswith(LIMITED_PREFIXES):
+                continue
+            for operation in operations.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault("429", TOO_MANY)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
