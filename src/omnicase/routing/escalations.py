@@ -51,8 +51,10 @@ def do_sla_escalation(
     case = found[0]
     lock_routing(conn, [case.brand_id])
     if action == "overflow" or team_id is not None:
+        if case.team_id is not None and team_id in (None, case.team_id):
+            return _skipped(conn, case, action, "the case is with a provider team already", now)
         engagements = load_configs(conn, [case.brand_id])[case.brand_id].engagements
-        covering = sorted(
+        chosen = min(
             (
                 e
                 for e in engagements
@@ -60,16 +62,15 @@ def do_sla_escalation(
                 and e.why_not(case, case.queue, now.date()) is None
             ),
             key=lambda e: e.id,
+            default=None,
         )
-        if case.team_id is not None and team_id in (None, case.team_id):
-            return _skipped(conn, case, action, "the case is with a provider team already", now)
-        if not covering:
+        if chosen is None:
             wanted = f"team {team_id}'s engagement" if team_id is not None else "no engagement"
             return _skipped(conn, case, action, f"{wanted} covers the case today", now)
         conn.execute(
             update(Case)
             .where(Case.id == case.id)
-            .values(team_id=covering[0].team_id, assignee_id=None, updated_at=now)
+            .values(team_id=chosen.team_id, assignee_id=None, updated_at=now)
         )
         session.expire_all()
         return route_cases(conn, [case.id], now, cause="sla_overflow")
