@@ -20,6 +20,7 @@ from omnicase.services.cases import ActionError, record_event
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 TOKEN_PREFIX = "oc_"
+MAX_TEAM_NAME = 200
 _hasher = PasswordHasher()
 
 
@@ -103,6 +104,8 @@ def get_org(session: Session, slug: str) -> Organisation:
 
 
 def do_create_team(session: Session, org: Organisation, name: str) -> Team:
+    """The organisation's team of this name, created if missing (seeds and the CLI call it
+    again and again; the web form checks the name first with :func:`check_team_name`)."""
     existing = session.scalar(select(Team).where(Team.organisation_id == org.id, Team.name == name))
     if existing is not None:
         return existing
@@ -110,6 +113,45 @@ def do_create_team(session: Session, org: Organisation, name: str) -> Team:
     session.add(team)
     session.flush()
     return team
+
+
+def check_team_name(session: Session, organisation_id: int, name: str, own: int | None) -> str:
+    """The name cleaned (spaces collapsed), or a refusal: empty, too long, or another team of
+    the organisation has it (names tell teams apart on every screen)."""
+    clean = " ".join(name.split())
+    if not clean:
+        raise ActionError("a team needs a name", field="name", status=422)
+    if len(clean) > MAX_TEAM_NAME:
+        raise ActionError(f"at most {MAX_TEAM_NAME} characters", field="name", status=422)
+    clash = session.scalar(
+        select(Team.id).where(
+            Team.organisation_id == organisation_id, Team.name == clean, Team.id != own
+        )
+    )
+    if clash is not None:
+        raise ActionError(f"another team is named {clean!r}", field="name")
+    return clean
+
+
+def do_rename_team(session: Session, team: Team, name: str, actor: str = "system") -> Team:
+    clean = check_team_name(session, team.organisation_id, name, team.id)
+    if clean != team.name:
+        before, team.name = team.name, clean
+        session.flush()
+        record_event(
+            session,
+            "team.renamed",
+            brand_id=_brand_of(session, team.organisation_id),
+            actor=actor,
+            data={"team": team.id, "from": before, "to": clean},
+        )
+    return team
+
+
+def _brand_of(session: Session, organisation_id: int) -> int | None:
+    """The brand an organisation's audit events belong to (none for a provider)."""
+    org = session.get(Organisation, organisation_id)
+    return org.id if org is not None and org.kind == "brand" else None
 
 
 def do_create_user(

@@ -23,12 +23,10 @@ from omnicase.model import (
     RoutingQueue,
     SlaPolicy,
     Team,
-    User,
 )
 from omnicase.routing.configure import brand_queues, do_create_queue, do_update_queue
 from omnicase.services.cases import ActionError
 from omnicase.services.channel_accounts import list_accounts, secret_status
-from omnicase.services.orgs import do_create_user
 from omnicase.sla.admin import do_create_policy
 from omnicase.web.deps import Page, PageError, require_role, require_write_role
 from omnicase.web.templating import render
@@ -261,62 +259,6 @@ async def create_policy(request: Request, page: Writer) -> Response:
         return _sla_page(request, page, errors={name: str(exc)}, form=dict(form))
     page.db.commit()
     return RedirectResponse("/supervisor/config/sla", status_code=303)
-
-
-# -- users and teams ---------------------------------------------------------------------
-
-
-def _users_page(
-    request: Request, page: Page, *, errors: dict[str, str] | None = None, form: Any = None
-) -> Response:
-    org = page.who.organisation_id
-    return render(
-        request,
-        "supervisor/config_users.html",
-        page,
-        users=list(
-            page.db.scalars(
-                select(User).where(User.organisation_id == org).order_by(User.role, User.name)
-            )
-        ),
-        teams={t.id: t for t in page.db.scalars(select(Team).where(Team.organisation_id == org))},
-        roles=("admin", "supervisor", "agent", "planner", "viewer"),
-        errors=errors or {},
-        form=form or {},
-        status=422 if errors else 200,
-    )
-
-
-@router.get("/users")
-def users(request: Request, page: Reader) -> Response:
-    return _users_page(request, page)
-
-
-@router.post("/users")
-async def create_user(request: Request, page: Writer) -> Response:
-    """Admins create users (supervisors see the list); the user sets a password through
-    the password reset the admin gives them (none is set here)."""
-    if page.who.role != "admin":
-        raise PageError(403, "error.role")
-    form = await request.form()
-    email, name = str(form.get("email") or "").strip(), str(form.get("name") or "").strip()
-    errors: dict[str, str] = {}
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        errors["email"] = "an email address"
-    if not name:
-        errors["name"] = "a non-empty name"
-    if not errors:
-        try:
-            do_create_user(
-                page.db, _brand(page), email=email, name=name, role=str(form.get("role") or "")
-            )
-        except ActionError as exc:
-            page.db.rollback()
-            errors[exc.field or "form"] = str(exc)
-    if errors:
-        return _users_page(request, page, errors=errors, form=dict(form))
-    page.db.commit()
-    return RedirectResponse("/supervisor/config/users", status_code=303)
 
 
 # -- channel accounts ------------------------------------------------------------------
