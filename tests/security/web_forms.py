@@ -21,6 +21,22 @@ WEB_FORMS: dict[str, Form] = {
     "POST /qa/answers/{message_id}/grade": lambda w, v: {"accuracy": "4", "tone": "4"},
     "POST /supervisor/config/macros/{macro_id}": lambda w, v: {"title": "walk", "body": "x"},
     "POST /supervisor/config/macros/{macro_id}/active": lambda w, v: {"active": "0"},
+    "POST /supervisor/config/users/{user_id}/team": lambda w, v: {"team_id": ""},
+    "POST /supervisor/config/users/{user_id}/role": lambda w, v: {"role": "viewer"},
+    "POST /supervisor/config/users/{user_id}/active": lambda w, v: {"active": "0"},
+    "POST /supervisor/config/teams/{team_id}": lambda w, v: {"name": "walk"},
+    "POST /supervisor/config/sla/policies/{policy_id}": lambda w, v: {
+        "channel": "email",
+        "first_response_minutes": "30",
+    },
+    "POST /supervisor/config/sla/policies/{policy_id}/delete": lambda w, v: {},
+    "POST /supervisor/config/sla/calendars/{calendar_id}": lambda w, v: {
+        "name": "walk",
+        "timezone": "Europe/Paris",
+        "hours_mon": "09:00-18:00",
+    },
+    "POST /supervisor/config/sla/calendars/{calendar_id}/delete": lambda w, v: {},
+    "POST /supervisor/config/channels/{account_id}": lambda w, v: {"name": "walk"},
     # the user's own things (no object of another scope named): classified, not walked
     "POST /logout": lambda w, v: {},
     "POST /presence": lambda w, v: {"presence": "available"},
@@ -32,6 +48,9 @@ WEB_FORMS: dict[str, Form] = {
     "POST /supervisor/config/queues": lambda w, v: {"key": "walk", "name": "walk"},
     "POST /supervisor/config/sla/policies": lambda w, v: {},
     "POST /supervisor/config/users": lambda w, v: {},
+    "POST /supervisor/config/teams": lambda w, v: {"team_name": "walk"},
+    "POST /supervisor/config/sla/calendars": lambda w, v: {},
+    "POST /supervisor/config/channels": lambda w, v: {},
     "POST /supervisor/config/macros": lambda w, v: {"title": "walk", "body": "x"},
     "POST /reports/generate": lambda w, v: {"day": "2026-11-01"},
 }

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from omnicase.web.supervisor import config, config_people, dashboard, macros
+from omnicase.web.supervisor import config, config_people, config_sla, dashboard, macros
 
 router = APIRouter(include_in_schema=False)
 router.include_router(dashboard.router)
 router.include_router(config.router)
 router.include_router(macros.router)
 router.include_router(config_people.router)
+router.include_router(config_sla.router)

@@ -16,18 +16,15 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from omnicase.model import (
-    Calendar,
     Engagement,
     Organisation,
     OverflowRule,
     RoutingQueue,
-    SlaPolicy,
     Team,
 )
 from omnicase.routing.configure import brand_queues, do_create_queue, do_update_queue
 from omnicase.services.cases import ActionError
 from omnicase.services.channel_accounts import list_accounts, secret_status
-from omnicase.sla.admin import do_create_policy
 from omnicase.web.deps import Page, PageError, require_role, require_write_role
 from omnicase.web.templating import render
 
@@ -192,73 +189,6 @@ def engagements(request: Request, page: Reader) -> Response:
     return render(
         request, "supervisor/config_engagements.html", page, engagements=_engagements(page)
     )
-
-
-# -- SLA -------------------------------------------------------------------------------
-
-
-def _sla_page(
-    request: Request, page: Page, *, errors: dict[str, str] | None = None, form: Any = None
-) -> Response:
-    brand = page.who.organisation_id
-    return render(
-        request,
-        "supervisor/config_sla.html",
-        page,
-        policies=list(
-            page.db.scalars(
-                select(SlaPolicy)
-                .where(SlaPolicy.brand_id == brand)
-                .order_by(SlaPolicy.channel, SlaPolicy.priority)
-            )
-        ),
-        calendars=list(
-            page.db.scalars(
-                select(Calendar).where(Calendar.brand_id == brand).order_by(Calendar.id)
-            )
-        ),
-        channels=CHANNELS,
-        errors=errors or {},
-        form=form or {},
-        status=422 if errors else 200,
-    )
-
-
-@router.get("/sla")
-def sla(request: Request, page: Reader) -> Response:
-    return _sla_page(request, page)
-
-
-def _minutes(value: Any) -> Any:
-    """Targets are typed in minutes; the service takes seconds (and refuses the rest)."""
-    number = _int_or_text(value)
-    return number * 60 if isinstance(number, int) else number
-
-
-@router.post("/sla/policies")
-async def create_policy(request: Request, page: Writer) -> Response:
-    form = await request.form()
-    data: dict[str, Any] = {
-        "name": str(form.get("name") or "").strip() or None,
-        "channel": form.get("channel"),
-        "priority": _int_or_text(form.get("priority")),
-        "first_response_seconds": _minutes(form.get("first_response_minutes")),
-        "next_response_seconds": _minutes(form.get("next_response_minutes")),
-        "resolution_seconds": _minutes(form.get("resolution_minutes")),
-        "business_hours": form.get("business_hours") == "on",
-        "calendar_id": _int_or_text(form.get("calendar_id")),
-        "at_risk_percent": _int_or_text(form.get("at_risk_percent")) or 80,
-    }
-    try:
-        do_create_policy(page.db, page.who, data)
-    except ActionError as exc:
-        page.db.rollback()
-        if exc.status == 403:  # the SLA service lets only the brand's admins write
-            raise PageError(403, "error.role") from exc
-        name = (exc.field or "form").replace("_seconds", "_minutes")
-        return _sla_page(request, page, errors={name: str(exc)}, form=dict(form))
-    page.db.commit()
-    return RedirectResponse("/supervisor/config/sla", status_code=303)
 
 
 # -- channel accounts ------------------------------------------------------------------
