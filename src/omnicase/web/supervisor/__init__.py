@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from omnicase.web.supervisor import config, config_people, config_sla, dashboard, macros
+from omnicase.web.supervisor import (
+    config,
+    config_channels,
+    config_people,
+    config_sla,
+    dashboard,
+    macros,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(dashboard.router)
@@ -13,3 +20,4 @@ router.include_router(config.router)
 router.include_router(macros.router)
 router.include_router(config_people.router)
 router.include_router(config_sla.router)
+router.include_router(config_channels.router)

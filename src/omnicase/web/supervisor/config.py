@@ -1,10 +1,11 @@
-"""The brand's configuration screens: queues (ordered rules), overflow rules,
-engagements, SLA policies and calendars, users and teams, channel accounts.
+"""The brand's configuration screens: the shared pieces (``Reader`` / ``Writer``: brand
+supervisors and admins; a provider's staff configure nothing of a brand: 403), queues
+(ordered rules), overflow rules and engagements. Users and teams, service levels and
+channel accounts have their own modules (``config_people``, ``config_sla``,
+``config_channels``), macros too (``macros``).
 
-Brand supervisors and admins only (a provider's staff configure nothing of a brand: 403).
-Forms post to the same ``do_*`` services as the API (routing/configure.py, sla/admin.py,
-services/orgs.py); a refusal is shown next to its field (422) and nothing is written.
-Channel accounts show whether each secret is set, never a value.
+Forms post to the same ``do_*`` services as the API (routing/configure.py); a refusal is
+shown next to its field (422) and nothing is written.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from omnicase.model import (
 )
 from omnicase.routing.configure import brand_queues, do_create_queue, do_update_queue
 from omnicase.services.cases import ActionError
-from omnicase.services.channel_accounts import list_accounts, secret_status
 from omnicase.web.deps import Page, PageError, require_role, require_write_role
 from omnicase.web.templating import render
 
@@ -189,19 +189,6 @@ def engagements(request: Request, page: Reader) -> Response:
     return render(
         request, "supervisor/config_engagements.html", page, engagements=_engagements(page)
     )
-
-
-# -- channel accounts ------------------------------------------------------------------
-
-
-@router.get("/channels")
-def channels(request: Request, page: Reader) -> Response:
-    try:
-        listed = list_accounts(page.db, page.who)
-    except ActionError as exc:  # the brand's admins only, as in the API
-        raise PageError(403, "error.role") from exc
-    accounts = [(a, secret_status(a)) for a in listed]
-    return render(request, "supervisor/config_channels.html", page, accounts=accounts)
 
 
 __all__ = ["RoutingQueue", "router"]
