@@ -42,14 +42,6 @@ _DAY = r"\d{4}-\d{2}-\d{2}"
 _CLOSURE = re.compile(rf"^({_DAY})(?:\s*(?:\.\.|→|to|au)\s*({_DAY}))?(?:\s+(.+))?$")
 
 
-class FormRefusal(ValueError):
-    """A form field that cannot be read (before the service sees it)."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-
-
 # ---- the page ---------------------------------------------------------------------------
 
 
@@ -232,7 +224,7 @@ def parse_hours(text: str, field: str) -> list[list[str]]:
             continue
         pieces = re.split(r"\s*(?:-|–|à|to)\s*", part)
         if len(pieces) != 2 or not all(pieces):
-            raise FormRefusal(field, f"{part!r}: write the hours as HH:MM-HH:MM")
+            raise ActionError(f"{part!r}: write the hours as HH:MM-HH:MM", field=field, status=422)
         ranges.append([_time(pieces[0]), _time(pieces[1])])
     return ranges
 
@@ -246,8 +238,10 @@ def parse_closures(text: str) -> list[dict[str, Any]]:
             continue
         found = _CLOSURE.match(line)
         if found is None:
-            raise FormRefusal(
-                "closures", f"{line!r}: write a date as YYYY-MM-DD (or YYYY-MM-DD..YYYY-MM-DD)"
+            raise ActionError(
+                f"{line!r}: write a date as YYYY-MM-DD (or YYYY-MM-DD..YYYY-MM-DD)",
+                field="closures",
+                status=422,
             )
         item: dict[str, Any] = {"date": found.group(1)}
         if found.group(2):
@@ -314,8 +308,8 @@ async def _calendar_form(
     form = await request.form()
     try:
         return form, read_calendar(form), {}
-    except FormRefusal as exc:
-        return form, None, {exc.field: str(exc)}
+    except ActionError as exc:  # a field the service could not even be given
+        return form, None, {exc.field or "form": str(exc)}
 
 
 @router.get("/sla/calendars/{calendar_id}")
