@@ -5,12 +5,23 @@ written, CSRF."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from omnicase.model import Event, Team, User
+from omnicase.model import Event, Role, Team, User
+from omnicase.services.cases import ActionError
 from omnicase.services.orgs import do_create_user, get_org
+from omnicase.services.staff import (
+    brand_user,
+    do_add_team,
+    do_set_active,
+    do_set_role,
+    grantable_roles,
+)
 from omnicase.store.db import Database
+from omnicase.store.scope import principal_for
 from tests.factories import World
 from tests.web.conftest import PASSWORD, give_passwords, login
 
@@ -254,3 +265,35 @@ def test_a_deactivated_user_can_no_longer_log_in(
     csrf = login(web, "supervisor@acme.test")
     web.post(f"{USERS}/{world.ids['acme:agent']}/active", data={"csrf_token": csrf, "active": "0"})
     assert agent_client.get("/inbox").status_code == 303  # the session stops at once
+
+
+def test_the_staff_rules_hold_in_the_service_itself(db: Database, world: World) -> None:
+    """Not only the pages: ``services.staff`` refuses a provider's staff, a supervisor's
+    reach beyond agents, and the brand's last admin stepping down."""
+    with db.transaction() as s:
+        provider_admin = principal_for(s, _get(s, world.ids["callpro:admin"]))
+        supervisor = principal_for(s, _get(s, world.ids["acme:supervisor"]))
+        admin = principal_for(s, _get(s, world.ids["acme:admin"]))
+        with pytest.raises(ActionError) as refused:
+            do_add_team(s, provider_admin, "Lille bis")
+        assert refused.value.status == 403
+        with pytest.raises(ActionError) as refused:
+            brand_user(s, supervisor, world.ids["acme:admin"])
+        assert refused.value.status == 403
+        with pytest.raises(ActionError) as refused:
+            brand_user(s, admin, world.ids["globex:agent"])
+        assert refused.value.status == 404
+        me = _get(s, world.ids["acme:admin"])
+        with pytest.raises(ActionError, match="last active admin"):
+            do_set_role(s, admin, me, "viewer")
+        with pytest.raises(ActionError, match="yourself"):
+            do_set_active(s, admin, me, False)
+        assert grantable_roles(supervisor) == ("agent", "planner", "viewer")
+        assert grantable_roles(admin) == tuple(Role.__members__)
+        assert grantable_roles(provider_admin) == ()
+
+
+def _get(s: Session, user_id: int) -> User:
+    user = s.get(User, user_id)
+    assert user is not None
+    return user

@@ -30,6 +30,8 @@ def require_manager(who: Principal) -> int:
 
 def grantable_roles(who: Principal) -> tuple[str, ...]:
     """The roles ``who`` may give (the form offers only these)."""
+    if not who.is_brand_staff:
+        return ()
     if who.role == "admin":
         return tuple(Role.__members__)
     return SUPERVISED_ROLES if who.role == "supervisor" else ()
