@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from omnicase.api.app import create_app
+from omnicase.channels.registry import load_adapters
 from omnicase.model import ChannelAccount, Event
 from omnicase.security.secrets import SecretBox, generate_key
 from omnicase.store.db import Database
@@ -190,3 +191,18 @@ def test_channel_accounts_are_for_the_brands_admins(
     r = keyed.post(f"{CHANNELS}/{account.id}", data={"csrf_token": csrf, "name": "Taken"})
     assert r.status_code == 404
     assert _account(db).name == "Service client"
+
+
+def test_every_channel_offers_its_adapters_settings_and_secrets(
+    db: Database, world: World, keyed: TestClient
+) -> None:
+    login(keyed, "admin@acme.test")
+    for channel, adapter in sorted(load_adapters().items()):
+        page = keyed.get(f"{CHANNELS}?channel={channel}")
+        assert page.status_code == 200, channel
+        assert f'<input type="hidden" name="channel" value="{channel}">' in page.text
+        for key in adapter.settings:
+            assert f'name="settings.{key}"' in page.text, (channel, key)
+        for name in adapter.secrets:
+            assert f'type="password" name="secret.{name}" value=""' in page.text, (channel, name)
+    assert keyed.get(f"{CHANNELS}?channel=pigeon").status_code == 404
