@@ -10,7 +10,12 @@ two: the exported vocabulary is the one scikit-learn learnt from these strings.
 * character 3- to 5-grams inside each word with its boundaries (``<livr``, ``aison>``):
   typos, plurals and conjugations ("remboursé", "rembourssement") still share most of them;
 * digit runs become their shape (``=#5``): an order number is evidence of an order-ish
-  request, its value never is.
+  request, its value never is;
+* head words (``^annuler``, ``^annuler ma``): the request's first one to three words once
+  the greeting is skipped, apart from the same words further down, because the request's
+  verb usually comes first;
+* character 5-grams across word boundaries (``e com`` in "annule commande"): word pairs
+  still recognisable when one of the two words is misspelt or inflected.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 from typing import Final
 
-from omnicase.understand._text import prepare
+from omnicase.understand._text import prepare, words
 
 #: Only the head of a message feeds the model: what the customer asks is at the top, and a
 #: pasted thread must not cost more than a paragraph.
@@ -84,6 +89,24 @@ SMS: Final[dict[str, str]] = {
 _MIN_N: Final = 3
 _MAX_N: Final = 5
 
+#: How many words of the request's head become ``^`` features.
+HEAD_WORDS: Final = 3
+#: Length of the character n-grams taken across word boundaries.
+CROSS_N: Final = 5
+
+#: Greetings, forms of address and subject markers skipped before the head words (folded).
+GREETING: Final = frozenset(
+    words(
+        "bonjour bonsoir salut coucou rebonjour re hello hi hey hiya dear cher chere chers"
+        " madame monsieur mme mr mrs ms mx sir madam messieurs mesdames all everyone there"
+        " good morning afternoon evening hallo guten tag morgen abend liebe lieber sehr"
+        " geehrte geehrter damen herren hola buenos buenas dias tardes estimados estimado"
+        " buongiorno buonasera ciao salve gentile gentili goedemorgen goedemiddag goedendag"
+        " hoi beste geachte ola oi bom boa dia tarde prezados caros equipe team service"
+        " client clients clientele customer support sav objet subject tr fw fwd"
+    )
+)
+
 
 def _shape(token: str) -> str:
     if token.isdigit():
@@ -106,21 +129,42 @@ def token_features(token: str) -> list[str]:
     return ["=" + word, *char_grams(word)]
 
 
-def features(tokens: Sequence[str]) -> list[str]:
-    """Feature strings of a message's folded tokens (repeats kept: counts are features)."""
-    head = tokens[:MAX_TOKENS]
-    out: list[str] = []
-    for token in head:
-        out.extend(token_features(token))
-    shaped = [_shape(t) for t in head]
-    out.extend(f"={a} {b}" for a, b in pairwise(shaped))
+def head_words(shaped: Sequence[str]) -> list[str]:
+    """The request's first one, two and ``HEAD_WORDS`` words after the greeting, as
+    ``^`` features (``^annuler``, ``^annuler ma``, ``^annuler ma commande``)."""
+    start = 0
+    while start < len(shaped) and shaped[start] in GREETING:
+        start += 1
+    head = shaped[start : start + HEAD_WORDS]
+    return ["^" + " ".join(head[:k]) for k in range(1, len(head) + 1)]
+
+
+def cross_grams(shaped: Sequence[str]) -> list[str]:
+    """Character n-grams of the words joined by spaces that hold a space (the ones inside
+    a word are already ``char_grams``)."""
+    text = " ".join(shaped)
+    n = CROSS_N
+    return [g for g in (text[i : i + n] for i in range(len(text) - n + 1)) if " " in g]
+
+
+def context_features(tokens: Sequence[str]) -> list[str]:
+    """The features that depend on a token's neighbours or position: word bigrams, head
+    words and cross-boundary character n-grams (the per-token part is cached at
+    inference)."""
+    shaped = [_shape(t) for t in tokens[:MAX_TOKENS]]
+    out = [f"={a} {b}" for a, b in pairwise(shaped)]
+    out.extend(head_words(shaped))
+    out.extend(cross_grams(shaped))
     return out
 
 
-def bigrams(tokens: Sequence[str]) -> list[str]:
-    """Only the word bigram features (the per-token part is cached at inference)."""
-    shaped = [_shape(t) for t in tokens[:MAX_TOKENS]]
-    return [f"={a} {b}" for a, b in pairwise(shaped)]
+def features(tokens: Sequence[str]) -> list[str]:
+    """Feature strings of a message's folded tokens (repeats kept: counts are features)."""
+    out: list[str] = []
+    for token in tokens[:MAX_TOKENS]:
+        out.extend(token_features(token))
+    out.extend(context_features(tokens))
+    return out
 
 
 def text_tokens(text: str) -> list[str]:

@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from omnicase.understand._text import prepare
-from omnicase.understand.features import MAX_TOKENS, bigrams, token_features
+from omnicase.understand.features import MAX_TOKENS, context_features, token_features
 
 FORMAT: Final = "omnicase-reasons/1"
 #: The packaged default model (built by ``omnicase model build`` from ``data/reasons``).
@@ -154,7 +154,7 @@ class ReasonModel:
         head = tokens[:MAX_TOKENS]
         vocab = self.vocabulary
         parts = [self._token_indices(t) for t in head]
-        pairs = [i for i in map(vocab.get, bigrams(head)) if i is not None]
+        pairs = [i for i in map(vocab.get, context_features(head)) if i is not None]
         if pairs:
             parts.append(np.array(pairs, dtype=np.int64))
         return np.concatenate(parts) if parts else _EMPTY
