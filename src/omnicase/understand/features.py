@@ -108,7 +108,8 @@ GREETING: Final = frozenset(
 )
 
 
-def _shape(token: str) -> str:
+def shape(token: str) -> str:
+    """The word a token stands for: a digit run's shape, an SMS spelling's word."""
     if token.isdigit():
         return f"#{min(len(token), 9)}"
     return SMS.get(token, token)
@@ -125,7 +126,7 @@ def char_grams(word: str) -> list[str]:
 
 def token_features(token: str) -> list[str]:
     """Everything one token contributes on its own: its word feature and its char n-grams."""
-    word = _shape(token)
+    word = shape(token)
     return ["=" + word, *char_grams(word)]
 
 
@@ -140,21 +141,50 @@ def head_words(shaped: Sequence[str]) -> list[str]:
 
 
 def cross_grams(shaped: Sequence[str]) -> list[str]:
-    """Character n-grams of the words joined by spaces that hold a space (the ones inside
-    a word are already ``char_grams``)."""
+    """The definition: character n-grams of the words joined by spaces that hold a space
+    (the ones inside a word are already ``char_grams``). ``context_features`` computes
+    the same multiset as ``pair_features`` + ``spanning_grams``, which inference caches."""
     text = " ".join(shaped)
     n = CROSS_N
     return [g for g in (text[i : i + n] for i in range(len(text) - n + 1)) if " " in g]
 
 
+def pair_features(a: str, b: str) -> list[str]:
+    """What two neighbouring words give: their bigram and the cross-boundary n-grams that
+    hold only the space between them (a function of the pair alone: cached at inference)."""
+    pair = f"{a} {b}"
+    cut, n = len(a), CROSS_N
+    first, last = max(0, cut - n + 1), min(cut, len(pair) - n)
+    return ["=" + pair, *(pair[i : i + n] for i in range(first, last + 1))]
+
+
+def spanning_grams(shaped: Sequence[str]) -> list[str]:
+    """The cross-boundary n-grams that hold two spaces or more, i.e. enclose a whole short
+    word ("r ma c"): the rest of ``cross_grams`` beyond ``pair_features``."""
+    n = CROSS_N
+    offsets: list[int] = []
+    end = -1
+    for word in shaped:
+        offsets.append(end + 1)
+        end += len(word) + 1
+    starts: set[int] = set()
+    for k in range(1, len(shaped) - 1):
+        if len(shaped[k]) <= n - 2:  # the space before and after it fit in one n-gram
+            before, after = offsets[k] - 1, offsets[k] + len(shaped[k])
+            starts.update(range(max(0, after - n + 1), min(before, end - n) + 1))
+    if not starts:
+        return []
+    text = " ".join(shaped)
+    return [text[i : i + n] for i in sorted(starts)]
+
+
 def context_features(tokens: Sequence[str]) -> list[str]:
-    """The features that depend on a token's neighbours or position: word bigrams, head
-    words and cross-boundary character n-grams (the per-token part is cached at
-    inference)."""
-    shaped = [_shape(t) for t in tokens[:MAX_TOKENS]]
-    out = [f"={a} {b}" for a, b in pairwise(shaped)]
+    """The features that depend on a token's neighbours or position: word bigrams and
+    cross-boundary n-grams, then head words (the per-token part is ``token_features``)."""
+    shaped = [shape(t) for t in tokens[:MAX_TOKENS]]
+    out = [f for a, b in pairwise(shaped) for f in pair_features(a, b)]
+    out.extend(spanning_grams(shaped))
     out.extend(head_words(shaped))
-    out.extend(cross_grams(shaped))
     return out
 
 
