@@ -148,30 +148,25 @@ class ReasonModel:
 
     # ---- inference ------------------------------------------------------------------
 
+    def _remember(self, cache: dict[Any, IntArray], key: Any, found: Sequence[str]) -> IntArray:
+        """The vocabulary indices of ``found``, kept in ``cache`` under ``key``."""
+        vocab = self.vocabulary
+        indices = np.fromiter((i for i in map(vocab.get, found) if i is not None), dtype=np.int64)
+        if len(cache) >= _TOKEN_CACHE_SIZE:
+            cache.clear()
+        cache[key] = indices
+        return indices
+
     def _token_indices(self, token: str) -> IntArray:
         found = self._cache.get(token)
         if found is None:
-            vocab = self.vocabulary
-            found = np.fromiter(
-                (i for i in map(vocab.get, token_features(token)) if i is not None),
-                dtype=np.int64,
-            )
-            if len(self._cache) >= _TOKEN_CACHE_SIZE:
-                self._cache.clear()
-            self._cache[token] = found
+            found = self._remember(self._cache, token, token_features(token))
         return found
 
     def _pair_indices(self, pair: tuple[str, str]) -> IntArray:
         found = self._pairs.get(pair)
         if found is None:
-            vocab = self.vocabulary
-            found = np.fromiter(
-                (i for i in map(vocab.get, pair_features(*map(shape, pair))) if i is not None),
-                dtype=np.int64,
-            )
-            if len(self._pairs) >= _TOKEN_CACHE_SIZE:
-                self._pairs.clear()
-            self._pairs[pair] = found
+            found = self._remember(self._pairs, pair, pair_features(*map(shape, pair)))
         return found
 
     def _indices(self, tokens: Sequence[str]) -> IntArray:
