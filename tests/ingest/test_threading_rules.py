@@ -142,3 +142,31 @@ def test_words_about_one_case_beat_being_next_in_the_conversation() -> None:
     # the same chase with no words of either case goes on with the latest one
     bare = msg(at=T0 + timedelta(hours=2, minutes=1), channel="messenger", follow_up=True)
     assert choose_case([lamp, duvet], bare, WINDOW).case is duvet
+
+
+def test_a_report_back_on_what_was_sent_reopens_the_case_it_is_about() -> None:
+    done = case(
+        status="resolved",
+        resolved_at=T0 + timedelta(hours=1),
+        first_response_at=T0 + timedelta(hours=1),
+        keywords={"kettle", "leak", "replacement"},
+    )
+    later = T0 + timedelta(days=5)
+    report = msg(at=later, channel="email", keywords=frozenset({"kettle", "morning"}))
+    assert choose_case([done], report, WINDOW).case is None  # no continuity: a new request
+    back = msg(
+        at=later, channel="email", keywords=frozenset({"kettle", "morning"}), reports_back=True
+    )
+    assert choose_case([done], back, WINDOW).case is done
+    # the report back is about another case's words: no reason to reopen this one
+    elsewhere = msg(at=later, channel="email", keywords=frozenset({"pull"}), reports_back=True)
+    assert choose_case([done], elsewhere, WINDOW).case is None
+
+
+def test_reports_back_needs_the_sent_thing_and_how_it_went() -> None:
+    from omnicase.ingest.prepare import reports_back
+
+    assert reports_back("Just to let you know the new one came this morning, no leak")
+    assert reports_back("le colis que vous m'avez renvoyé n'est jamais arrivé non plus")
+    assert not reports_back("I'd like a replacement please")
+    assert not reports_back("Le colis est arrivé ouvert")

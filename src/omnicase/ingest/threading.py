@@ -48,6 +48,7 @@ RELATED_REASONS = frozenset(
         ("availability", "order"),
         ("product", "return"),
         ("order", "payment"),
+        ("product", "exchange"),
     )
 )
 
@@ -116,6 +117,9 @@ class MessageFeatures:
     #: The only sign of a follow-up is a greeting ("re-bonjour, c'est encore moi"): the
     #: same person is back, not necessarily the same request.
     greeting_only: bool = False
+    #: The customer tells how what the agent did turned out ("the new one came this
+    #: morning", "le colis renvoyé n'est jamais arrivé"): the request that did it.
+    reports_back: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,9 +288,15 @@ def score_case(
     if not case.is_open():
         # Reopening a finished request takes a sign of continuity, not just a similar topic.
         n_common = len(msg.keywords & case.keywords)
-        if msg.follow_up and not msg.new_topic and not _chases_elsewhere(case, msg):
+        # a report back on what the agent did counts for the case it shares words with
+        reports_back = msg.reports_back and n_common >= 1
+        if (
+            (msg.follow_up or reports_back)
+            and not msg.new_topic
+            and not _chases_elsewhere(case, msg)
+        ):
             score += 0.35
-            detail["follow_up"] = True
+            detail["reports_back" if reports_back else "follow_up"] = True
             rule = "follow_up"
         elif not (msg.acknowledgement or n_common >= 2 or (case.reason, msg.reason) in NEXT_STEPS):
             score -= 0.3
@@ -321,7 +331,7 @@ def new_matter(case: CaseState, msg: MessageFeatures) -> bool:
     thread or its order: a question before buying, then a problem with the order ("I went
     ahead and ordered it … the mechanism jams"); an exchange, then a double charge on the
     same order. A real chase, a thank-you or the request's next step continues it."""
-    if msg.direction != "inbound" or msg.acknowledgement:
+    if msg.direction != "inbound" or msg.acknowledgement or msg.reports_back:
         return False
     if msg.follow_up and not msg.greeting_only:
         return False
@@ -371,7 +381,10 @@ def _continues(case: CaseState, msg: MessageFeatures, window: ReopenWindow | Non
         return False
     if msg.orders and case.orders:
         return bool(msg.orders & case.orders)
-    return len(msg.keywords & case.keywords) >= 2 or (case.reason, msg.reason) in NEXT_STEPS
+    if len(msg.keywords & case.keywords) >= 2 or (case.reason, msg.reason) in NEXT_STEPS:
+        return True
+    # "the refund still hasn't come through?": what the agent's answer promised
+    return msg.reason_confidence >= CONFIDENT_REASON and msg.reason in case.reasons - VAGUE_REASONS
 
 
 def choose_case(
