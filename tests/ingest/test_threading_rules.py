@@ -170,3 +170,28 @@ def test_reports_back_needs_the_sent_thing_and_how_it_went() -> None:
     assert reports_back("le colis que vous m'avez renvoyé n'est jamais arrivé non plus")
     assert not reports_back("I'd like a replacement please")
     assert not reports_back("Le colis est arrivé ouvert")
+
+
+def test_the_end_of_an_order_number_names_that_request() -> None:
+    from omnicase.ingest.prepare import order_tails
+
+    late = case(1, orders={"A-42507"}, last_message_at=T0)
+    exchange = case(2, orders={"A-42519"}, reason="return", last_message_at=T0 + timedelta(hours=1))
+    thanks = msg(acknowledgement=True, order_tails=order_tails("colis reçu enfin !! la 507.", []))
+    assert choose_case([late, exchange], thanks, WINDOW).case is late
+    assert choose_case([late, exchange], msg(acknowledgement=True), WINDOW).case is exchange
+    # amounts, sizes, dates and years are no order numbers
+    assert order_tails("paid 120 € for 120cm, on 12/11/2026, 45,90", []) == frozenset()
+
+
+def test_a_thank_you_closes_the_open_request_over_a_resolved_one() -> None:
+    resolved = case(
+        1,
+        status="resolved",
+        resolved_at=T0 + timedelta(hours=3),
+        last_message_at=T0 + timedelta(hours=3),
+    )
+    still_open = case(2, reason="promotion", last_message_at=T0 + timedelta(hours=2))
+    thanks = msg(at=T0 + timedelta(hours=5), acknowledgement=True)
+    assert choose_case([resolved, still_open], thanks, WINDOW).case is still_open
+    assert choose_case([resolved], thanks, WINDOW).case is resolved  # 129, 158

@@ -207,6 +207,23 @@ _HOW_IT_WENT = re.compile(
 )
 
 
+#: A short number standing alone ("la 507"), not an amount, a size or a time.
+_SHORT_NUMBER = re.compile(
+    r"(?<![\d,.:/€£#+-])\b(\d{3,5})\b(?![\d%€£-]|[,.:/]\d|\s?(?:€|£|e\b|eur|h\b))"
+)
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def order_tails(text: str, orders: Iterable[str]) -> frozenset[str]:
+    """Numbers of 3 to 5 digits the text gives outside its full order numbers: the end of
+    an order number a customer shortens ("la 507" for A-42507)."""
+    full = "".join(orders)
+    found = _SHORT_NUMBER.findall(text[:2000])
+    return frozenset(n for n in found if n not in full and not _YEAR.fullmatch(n))
+
+
 def reports_back(text: str) -> bool:
     """The customer tells how what the agent did turned out: "the new one came this
     morning", "le colis que vous m'avez renvoyé n'est jamais arrivé"."""
@@ -346,6 +363,7 @@ def prepare(
         refers_to=refers_to,
         greeting_only=analysis.follow_up and _greeting_only(body, brand),
         reports_back=inbound and reports_back(body),
+        order_tails=order_tails(body, orders) if inbound and not orders else frozenset(),
     )
     return Prepared(
         index,

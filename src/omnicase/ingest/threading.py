@@ -120,6 +120,8 @@ class MessageFeatures:
     #: The customer tells how what the agent did turned out ("the new one came this
     #: morning", "le colis renvoyé n'est jamais arrivé"): the request that did it.
     reports_back: bool = False
+    #: Short numbers the text gives that may end an order number ("la 507" for A-42507).
+    order_tails: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +184,7 @@ def score_case(
     replying: bool = False,
     elsewhere: bool = False,
     named: bool = False,
+    names_order: bool = False,
 ) -> tuple[float, str, dict[str, object]]:
     """Evidence that ``msg`` is about the same request as ``case``; negative = different.
 
@@ -193,7 +196,8 @@ def score_case(
     the message's words belong to another candidate and none to this one ("any news on
     the lamp though?" right after a message about the duvet): being next in the
     conversation is then no evidence. ``named``: the reverse, this is the one candidate
-    the words belong to ("about the table top I mean").
+    the words belong to ("about the table top I mean"). ``names_order``: the message
+    gives the end of this case's order number and of no other candidate's ("la 507").
     """
     detail: dict[str, object] = {}
     if not case.is_open() and new_matter(case, msg):
@@ -311,8 +315,13 @@ def score_case(
             score += 0.55
             detail["follow_up"] = True
             rule = "follow_up"
+    if names_order:
+        score += 0.6
+        detail["names_order"] = True
     if msg.acknowledgement:
-        score += 0.55
+        # a thank-you closes the open request rather than one already resolved, when
+        # nothing else tells them apart
+        score += 0.55 if case.is_open() else 0.45
         detail["acknowledgement"] = True
         rule = "acknowledgement"
     elif msg.contentless and case.is_open() and (recent or named) and not elsewhere:
@@ -405,7 +414,8 @@ def choose_case(
     ]
     answered = _last_written(eligible, msg) if msg.direction == "outbound" else None
     replied = _last_spoken(eligible, msg) if msg.direction == "inbound" else None
-    about = _only_one_shares_words(eligible, msg)
+    tail_of = _only_one_order_ends_with(eligible, msg)
+    about = tail_of or _only_one_shares_words(eligible, msg)
     if about is not None and answered is not None and about.is_open():
         answered = about  # "For the lamp, could you send a video?": the lamp's case
     for case in eligible:
@@ -417,6 +427,7 @@ def choose_case(
             replying=case is replied and about in (None, case),
             elsewhere=about is not None and about is not case,
             named=about is case,
+            names_order=tail_of is case,
         )
         # Among equals, the most recently active case wins.
         recency = (case.last_message_at or case.created_at).timestamp() * 1e-12
@@ -463,6 +474,15 @@ CHANNEL_WORDS = frozenset(
         "whatsapp",
     ]
 )
+
+
+def _only_one_order_ends_with(cases: list[CaseState], msg: MessageFeatures) -> CaseState | None:
+    """The one candidate whose order number ends with a number the message gives ("colis
+    reçu, la 507"), when the message names no full order and no other candidate fits."""
+    if msg.orders or not msg.order_tails or len(cases) < 2:
+        return None
+    fits = [c for c in cases if any(o.endswith(t) for o in c.orders for t in msg.order_tails)]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _only_one_shares_words(cases: list[CaseState], msg: MessageFeatures) -> CaseState | None:
