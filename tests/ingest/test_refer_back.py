@@ -373,3 +373,16 @@ def test_email_signed_with_the_name_of_a_messenger_contact_joins_it(db: Database
     )
     assert mail.customer_id == dm.customer_id
     assert mail.case_id == dm.case_id
+
+
+def test_a_handle_may_be_a_nickname_and_a_surname_skeleton() -> None:
+    assert name_match(("louise", "ferriere"), ("loulou", "frr"), handle=True) == "first"
+    assert name_match(("louise", "ferriere"), ("loulou", "frr")) is None  # not a handle
+    assert name_match(("louis", "martin"), ("loulou", "frr"), handle=True) is None
+    insta = contact(1, 10, "loulou_frr", "instagram", hours_ago=45, keywords=frozenset({"colis"}))
+    refer = frozenset({"instagram"})
+    words = frozenset({"colis", "livre"})
+    found = find_earlier_contact(("louise", "ferriere"), refer, words, AT, [insta])
+    assert found is not None and found.rule == "same_first_name"
+    # the same names without the reference to Instagram are not linked
+    assert find_earlier_contact(("louise", "ferriere"), frozenset(), words, AT, [insta]) is None

@@ -501,7 +501,17 @@ class Batch:
                 )
             )
             named = named or (
-                row["name"] is not None and fold(row["name"]).lstrip("@") in p.handles
+                row["name"] is not None
+                and (
+                    fold(row["name"]).lstrip("@") in p.handles
+                    or (
+                        len(first) >= 3
+                        and row["name_first"] is not None
+                        and row["name_first"].startswith(first[:3])
+                        and row["name_last"] is not None
+                        and row["name_last"][:1] in {t[0] for t in keys}
+                    )
+                )
             )
             anonymous = row["name"] is None and "chat" in p.features.refers_to and not known_sender
             if not (named or anonymous):
@@ -576,6 +586,17 @@ class Batch:
                 # Timothée Giraud), and records named by a surname alone ("M. Carrel")
                 names.append(CU.name_last.in_(sorted(long_names | {t[0] for t in long_names})))
                 names.append(and_(CU.name_first.in_(sorted(long_names)), CU.name_last.is_(None)))
+                if len(first) >= 3:
+                    # a handle's short form ("loulou_frr" for Louise Ferrière): the same
+                    # first three letters and a surname with the same initial
+                    initials = sorted({t[0] for t in long_names})
+                    names.append(
+                        and_(
+                            CU.name_first >= first[:3],
+                            CU.name_first < first[:3] + "\uffff",
+                            or_(*(CU.name_last.like(f"{i}%") for i in initials)),
+                        )
+                    )
             if len(first) >= 3:
                 # the first name (a record may be a handle: "maiwenn.lgf")
                 names.append(CU.name_first == first)

@@ -222,6 +222,23 @@ def _first_agrees(a: str, b: str) -> bool:
     return long_.startswith(short) and (len(short) >= 3 or len(short) == 1)
 
 
+def _skeleton(short: str, long_: str) -> bool:
+    """``short`` keeps some letters of ``long_`` in order, from its first ("frr" /
+    "ferriere", "brchd" / "brochard"), as handles shorten surnames."""
+    if not 2 <= len(short) < len(long_) or short[0] != long_[0]:
+        return False
+    rest = iter(long_)
+    return all(ch in rest for ch in short)
+
+
+def _short_form(a: Sequence[str], b: Sequence[str]) -> bool:
+    """One name is a handle's short form of the other: the first names share their first
+    three letters ("loulou" / "louise") and one surname is the other's skeleton."""
+    if a[0][:3] != b[0][:3] or len(a[0]) < 3 or len(b[0]) < 3:
+        return False
+    return _skeleton(a[-1], b[-1]) or _skeleton(b[-1], a[-1])
+
+
 def is_handle(name: str | None) -> bool:
     """A social handle ("maiwenn.lgf", "beth_crane88"), not a name as people write it:
     its second part may be initials or a nickname, so it cannot contradict a surname."""
@@ -242,6 +259,8 @@ def name_match(sender: Sequence[str], other: Sequence[str], handle: bool = False
             return "full"
         if _initial_of(sender[-1], other[-1]) and _first_agrees(sender[0], other[0]):
             return "first"  # "Tim G." / "Timothée Giraud": as strong as a first name
+        if handle and _short_form(sender, other):
+            return "first"  # "loulou_frr" / "Louise Ferrière": a nickname and a skeleton
         if not handle:
             return None
     if (
