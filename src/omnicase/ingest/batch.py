@@ -505,7 +505,7 @@ class Batch:
                 and (
                     fold(row["name"]).lstrip("@") in p.handles
                     or (
-                        len(first) >= 3
+                        len(first) >= 4
                         and row["name_first"] is not None
                         and row["name_first"].startswith(first[:3])
                         and row["name_last"] is not None
@@ -586,7 +586,7 @@ class Batch:
                 # Timothée Giraud), and records named by a surname alone ("M. Carrel")
                 names.append(CU.name_last.in_(sorted(long_names | {t[0] for t in long_names})))
                 names.append(and_(CU.name_first.in_(sorted(long_names)), CU.name_last.is_(None)))
-                if len(first) >= 3:
+                if len(first) >= 4:
                     # a handle's short form ("loulou_frr" for Louise Ferrière): the same
                     # first three letters and a surname with the same initial
                     initials = sorted({t[0] for t in long_names})

@@ -233,8 +233,9 @@ def _skeleton(short: str, long_: str) -> bool:
 
 def _short_form(a: Sequence[str], b: Sequence[str]) -> bool:
     """One name is a handle's short form of the other: the first names share their first
-    three letters ("loulou" / "louise") and one surname is the other's skeleton."""
-    if a[0][:3] != b[0][:3] or len(a[0]) < 3 or len(b[0]) < 3:
+    three letters ("loulou" / "louise"; a bare "sal" is too short to be a nickname) and
+    one surname is the other's skeleton."""
+    if a[0][:3] != b[0][:3] or len(a[0]) < 4 or len(b[0]) < 4:
         return False
     return _skeleton(a[-1], b[-1]) or _skeleton(b[-1], a[-1])
 
