@@ -5,18 +5,25 @@ engagement takes the brand's cases away from the provider's staff."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from omnicase.ingest.pipeline import ingest_one
-from omnicase.model import Engagement, Event, OverflowRule, Team, TeamHours
+from omnicase.model import Engagement, Event, Organisation, OverflowRule, Team, TeamHours
 from omnicase.services.orgs import do_create_team
 from omnicase.store.db import Database
 from tests.factories import World, message
 from tests.routing.helpers import overflow, queue
 from tests.web.conftest import login
+from tests.web_supervisor.test_browser import ARTIFACTS, CHROMIUM, _login
+from tests.web_supervisor.test_browser import base_url as base_url  # the fixture
+
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "web-config-engagements.png"
 
 BASE = "/supervisor/config"
 
@@ -156,8 +163,6 @@ def test_overflow_rules_reorder_and_team_hours(db: Database, world: World, web: 
     first = overflow(db, world, {"kind": "wait_over", "params": {"seconds": 600}})
     second = overflow(db, world, {"kind": "backlog_over", "params": {"cases": 10}})
     with db.transaction() as s:
-        from omnicase.model import Organisation
-
         acme = s.get(Organisation, world.ids["acme"])
         assert acme is not None
         team_id = do_create_team(s, acme, "Service client Paris").id
@@ -291,6 +296,12 @@ def test_engagement_engaged_rescoped_and_ended_changes_the_providers_inbox(
         data={"csrf_token": csrf, "ends_on": "2019-12-31"},
     )
     assert early.status_code == 422 and 'data-field="ends_on"' in early.text
+    confirmed = web.post(  # the same through HTMX (hx-confirm): the page replaces the body
+        f"{BASE}/engagements/{engagement.id}/end",
+        data={"csrf_token": csrf, "ends_on": "2019-12-31"},
+        headers={"HX-Request": "true"},
+    )
+    assert confirmed.headers["HX-Retarget"] == "body" and 'data-field="ends_on"' in confirmed.text
     assert _engagement_of(db, rabat).ends_on is None
     ended = date.today() - timedelta(days=2)  # whatever the brand's timezone
     r = web.post(
@@ -355,3 +366,64 @@ def test_who_may_read_and_write_routing_configuration(
     with db.reading() as s:
         assert s.get(OverflowRule, rule_id) is not None
         assert s.get(Engagement, engagement).ends_on is None  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install -y chromium)")
+def test_engagement_form_in_chromium(db: Database, world: World, base_url: str) -> None:
+    """An admin engages a provider team through the form in a real browser; the row
+    appears and the page is saved as the documentation's screenshot."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    queue(db, world, {"key": "orders", "name": "Commandes", "rules": [{"reasons": ["order"]}]})
+    queue(db, world, {"key": "returns", "name": "Retours", "rules": [{"reasons": ["return"]}]})
+    queue(db, world, {"key": "general", "name": "Général", "is_default": True})
+    overflow(db, world, {"kind": "wait_over", "params": {"seconds": 900, "queues": ["orders"]}})
+    with db.transaction() as s:
+        acme = s.get(Organisation, world.ids["acme"])
+        assert acme is not None
+        do_create_team(s, acme, "Service client Paris")
+    rabat = world.ids["other_team"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            _login(page, base_url, "admin@acme.test")
+            page.goto(f"{base_url}{BASE}/engagements")
+            form = page.locator("#engagement-form form")
+            form.locator("select[name=team_id]").select_option(str(rabat))
+            form.locator("input[name=queues]").fill("returns general")
+            form.locator("input[name=reasons]").fill("x-unknown")
+            form.locator("button.primary").click()
+            page.wait_for_selector('[data-field="reasons"]')  # refused next to the field
+            assert form.locator("input[name=queues]").input_value() == "returns general"
+            form.locator("input[name=reasons]").fill("return refund")
+            form.locator("input[name=channels]").fill("email chat")
+            form.locator("input[name=overflow_only]").check()
+            form.locator("input[name=share_percent]").fill("30")
+            form.locator("input[name=starts_on]").fill("2026-12-01")
+            form.locator("button.primary").click()
+            page.wait_for_load_state("networkidle")
+            engagement = _engagement_of(db, rabat)
+            row = page.locator(f'tr[data-engagement="{engagement.id}"]')
+            assert "Rabat voice" in row.inner_text() and "returns, general" in row.inner_text()
+            assert engagement.overflow_only and engagement.share_percent == 30
+            page.screenshot(path=str(ARTIFACTS / "web-config-engagements.png"), full_page=True)
+            shutil.copy(ARTIFACTS / "web-config-engagements.png", DOCS_IMG)
+            page.goto(f"{base_url}{BASE}/overflow")
+            hours = page.locator("form.rt-hours").first
+            hours.locator("input[name=hours_mon]").fill("09:00-12:30 14:00-18:00")
+            hours.locator("input[name=hours_sat]").fill("10:00-16:00")
+            hours.locator("button").click()
+            page.wait_for_load_state("networkidle")
+            hours = page.locator("form.rt-hours").first
+            assert hours.locator("input[name=hours_sat]").input_value() == "10:00-16:00"
+            page.goto(f"{base_url}{BASE}/overflow")
+            page.screenshot(path=str(ARTIFACTS / "web-config-overflow.png"), full_page=True)
+            assert errors == []
+        finally:
+            browser.close()

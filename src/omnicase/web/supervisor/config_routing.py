@@ -363,8 +363,18 @@ def _engagements_page(
         ending=ending,
         errors=errors or {},
         form=form,
-        status=422 if errors else 200,
+        **_refusal(request, errors),
     )
+
+
+def _refusal(request: Request, errors: dict[str, str] | None) -> dict[str, Any]:
+    """422 for a form post; a confirmed HTMX post (ending) is shown as a whole page
+    instead (HTMX does not swap error responses)."""
+    if not errors:
+        return {"status": 200}
+    if request.headers.get("hx-request"):
+        return {"status": 200, "headers": {"HX-Retarget": "body", "HX-Reswap": "innerHTML"}}
+    return {"status": 422}
 
 
 def _date(form: Any, name: str, errors: dict[str, str]) -> date | None:
