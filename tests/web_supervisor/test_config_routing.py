@@ -414,6 +414,17 @@ def test_engagement_form_in_chromium(db: Database, world: World, base_url: str) 
             assert engagement.overflow_only and engagement.share_percent == 30
             page.screenshot(path=str(ARTIFACTS / "web-config-engagements.png"), full_page=True)
             shutil.copy(ARTIFACTS / "web-config-engagements.png", DOCS_IMG)
+            # ending asks first (hx-confirm): dismissed, nothing changes; accepted, it ends
+            answers = iter([False, True, True])
+            page.on("dialog", lambda d: d.accept() if next(answers) else d.dismiss())
+            end = row.locator("button.danger")
+            end.click()
+            page.wait_for_timeout(300)
+            assert _engagement_of(db, rabat).ends_on is None
+            row.locator("input[name=ends_on]").fill("2026-12-31")
+            end.click()
+            page.wait_for_selector(f'tr[data-engagement="{engagement.id}"] >> text=2026-12-31')
+            assert _engagement_of(db, rabat).ends_on == date(2026, 12, 31)
             page.goto(f"{base_url}{BASE}/overflow")
             hours = page.locator("form.rt-hours").first
             hours.locator("input[name=hours_mon]").fill("09:00-12:30 14:00-18:00")
@@ -424,6 +435,10 @@ def test_engagement_form_in_chromium(db: Database, world: World, base_url: str) 
             assert hours.locator("input[name=hours_sat]").input_value() == "10:00-16:00"
             page.goto(f"{base_url}{BASE}/overflow")
             page.screenshot(path=str(ARTIFACTS / "web-config-overflow.png"), full_page=True)
+            page.locator("#overflow-rules button.danger").click()  # confirmed
+            page.wait_for_selector("#overflow-rules tbody tr:not([data-rule])")
+            with db.reading() as s:
+                assert s.scalars(select(OverflowRule)).all() == []
             assert errors == []
         finally:
             browser.close()
