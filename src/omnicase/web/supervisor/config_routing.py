@@ -10,10 +10,10 @@ refusal is shown next to the field it names (422, typed values kept), nothing wr
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
@@ -32,7 +32,7 @@ from omnicase.services.engagements import (
     do_update_engagement,
 )
 from omnicase.web.deps import Page, PageError
-from omnicase.web.supervisor.config import CHANNELS, Reader, Writer, _int_or_text, _words
+from omnicase.web.supervisor.config import Reader, Writer, _int_or_text, _words
 from omnicase.web.templating import render
 
 router = APIRouter(prefix="/supervisor/config", include_in_schema=False)
@@ -356,7 +356,6 @@ def _engagements_page(
         page,
         engagements=_engagements(page),
         provider_teams=_provider_teams(page),
-        channels=CHANNELS,
         today=today,
         can_write=page.who.role == "admin",
         editing=editing,
@@ -396,11 +395,21 @@ def _scope_body(form: Any) -> dict[str, Any]:
     }
 
 
-def _admin(page: Page) -> Page:
+def brand_admin_writer(page: Writer) -> Page:
     """Engagements open the brand's cases to a provider: the brand's admins only."""
     if page.who.role != "admin":
         raise PageError(403, "error.role")
     return page
+
+
+AdminWriter = Annotated[Page, Depends(brand_admin_writer)]
+
+
+def _refused(exc: ActionError, default: str) -> dict[str, str]:
+    """The refusal keyed by the field it names (a 403 stays a 403 page)."""
+    if exc.status == 403:
+        raise PageError(403, "error.role") from exc
+    return {exc.field or default: str(exc)}
 
 
 @router.get("/engagements")
@@ -414,8 +423,7 @@ def edit_engagement(request: Request, engagement_id: int, page: Reader) -> Respo
 
 
 @router.post("/engagements")
-async def create_engagement(request: Request, page: Writer) -> Response:
-    _admin(page)
+async def create_engagement(request: Request, page: AdminWriter) -> Response:
     form = await request.form()
     errors: dict[str, str] = {}
     body = _scope_body(form)
@@ -428,7 +436,7 @@ async def create_engagement(request: Request, page: Writer) -> Response:
             do_engage_team(page.db, page.who, _brand(page), _int_or_text(form.get("team_id")), body)
         except ActionError as exc:
             page.db.rollback()
-            errors[exc.field or "form"] = str(exc)
+            errors = _refused(exc, "form")
     if errors:
         return _engagements_page(request, page, errors=errors, form=dict(form))
     page.db.commit()
@@ -436,8 +444,7 @@ async def create_engagement(request: Request, page: Writer) -> Response:
 
 
 @router.post("/engagements/{engagement_id}")
-async def update_engagement(request: Request, engagement_id: int, page: Writer) -> Response:
-    _admin(page)
+async def update_engagement(request: Request, engagement_id: int, page: AdminWriter) -> Response:
     form = await request.form()
     engagement = _engagement(page, engagement_id)
     try:
@@ -448,7 +455,7 @@ async def update_engagement(request: Request, engagement_id: int, page: Writer) 
             request,
             page,
             editing=_engagement(page, engagement_id),
-            errors={exc.field or "form": str(exc)},
+            errors=_refused(exc, "form"),
             form=dict(form),
         )
     page.db.commit()
@@ -456,9 +463,8 @@ async def update_engagement(request: Request, engagement_id: int, page: Writer) 
 
 
 @router.post("/engagements/{engagement_id}/end")
-async def end_engagement(request: Request, engagement_id: int, page: Writer) -> Response:
+async def end_engagement(request: Request, engagement_id: int, page: AdminWriter) -> Response:
     """The last day served (default today): the provider's access stops after it."""
-    _admin(page)
     form = await request.form()
     engagement = _engagement(page, engagement_id)
     errors: dict[str, str] = {}
@@ -468,7 +474,7 @@ async def end_engagement(request: Request, engagement_id: int, page: Writer) -> 
             do_end_engagement(page.db, page.who, engagement, ends_on)
         except ActionError as exc:
             page.db.rollback()
-            errors[exc.field or "ends_on"] = str(exc)
+            errors = _refused(exc, "ends_on")
     if errors:
         return _engagements_page(
             request, page, errors=errors, form=dict(form), ending=engagement_id
