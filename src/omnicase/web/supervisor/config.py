@@ -1,5 +1,6 @@
-"""The brand's configuration screens: queues (ordered rules), overflow rules,
-engagements, SLA policies and calendars, users and teams, channel accounts.
+"""The brand's configuration screens: queues (ordered rules), SLA policies and calendars,
+users and teams, channel accounts (overflow rules, team hours and engagements:
+:mod:`omnicase.web.supervisor.config_routing`).
 
 Brand supervisors and admins only (a provider's staff configure nothing of a brand: 403).
 Forms post to the same ``do_*`` services as the API (routing/configure.py, sla/admin.py,
@@ -17,9 +18,7 @@ from sqlalchemy import select
 
 from omnicase.model import (
     Calendar,
-    Engagement,
     Organisation,
-    OverflowRule,
     RoutingQueue,
     SlaPolicy,
     Team,
@@ -160,40 +159,6 @@ async def move_queue(request: Request, queue_id: int, page: Writer) -> Response:
             return _queues_page(request, page, errors={"order": str(exc)})
         page.db.commit()
     return RedirectResponse("/supervisor/config/queues", status_code=303)
-
-
-# -- overflow rules, engagements (lists) ----------------------------------------------
-
-
-def _engagements(page: Page) -> list[tuple[Engagement, Team, Organisation]]:
-    rows = page.db.execute(
-        select(Engagement, Team, Organisation)
-        .join(Team, Team.id == Engagement.team_id)
-        .join(Organisation, Organisation.id == Team.organisation_id)
-        .where(Engagement.brand_id == page.who.organisation_id)
-        .order_by(Engagement.starts_on, Engagement.id)
-    ).all()
-    return [(e, t, o) for e, t, o in rows]
-
-
-@router.get("/overflow")
-def overflow(request: Request, page: Reader) -> Response:
-    rules = list(
-        page.db.scalars(
-            select(OverflowRule)
-            .where(OverflowRule.brand_id == page.who.organisation_id)
-            .order_by(OverflowRule.position, OverflowRule.id)
-        )
-    )
-    teams = {e.id: f"{o.name} · {t.name}" for e, t, o in _engagements(page)}
-    return render(request, "supervisor/config_overflow.html", page, rules=rules, teams=teams)
-
-
-@router.get("/engagements")
-def engagements(request: Request, page: Reader) -> Response:
-    return render(
-        request, "supervisor/config_engagements.html", page, engagements=_engagements(page)
-    )
 
 
 # -- SLA -------------------------------------------------------------------------------
