@@ -323,3 +323,66 @@ def test_a_voicemail_names_the_number_and_a_later_email_finds_it(db: Database) -
     )
     assert mail.customer_id == missed.customer_id
     assert mail.case_id == missed.case_id
+
+
+def test_signatures_and_handles_given_in_the_text() -> None:
+    from omnicase.ingest.refer_back import best_name, mentioned_handles, signed_name
+
+    assert signed_name("c'est pour la veste dont je vous ai parlé hier. Léa Morin") == "Léa Morin"
+    assert signed_name("Photo ci-jointe.\nAurore Petit") == "Aurore Petit"
+    assert signed_name("Merci beaucoup\nBien Cordialement") is None  # a closing, no name
+    assert signed_name("Thanks Tom") is None
+    # initials as the display name give way to the signature that spells them out
+    assert best_name(("a", "p"), "photo du pull\nAurore Petit", "email") == ("aurore", "petit")
+    assert best_name(("paul",), "photo du pull\nAurore Petit", "email") == ("paul",)
+    text = "comme demandé sur Instagram (mimi.dlc), mail e.delacroix@example.fr, www.acme.fr"
+    assert mentioned_handles(text) == ("mimi.dlc",)
+
+
+def test_a_handle_given_in_the_text_names_the_earlier_contact() -> None:
+    dm = contact(1, 10, "mimi.dlc", "instagram", hours_ago=30)
+    other = contact(2, 11, "lou.dlc", "instagram", hours_ago=30)
+    insta = frozenset({"instagram"})
+    sender = ("emilie", "delacroix")
+    found = find_earlier_contact(sender, insta, frozenset(), AT, [dm, other], handles=("mimi.dlc",))
+    assert found is not None and found.rule == "named_handle" and found.contact.case_id == 1
+    assert find_earlier_contact(sender, insta, frozenset(), AT, [dm, other]) is None
+
+
+def test_email_signed_with_the_name_of_a_messenger_contact_joins_it(db: Database) -> None:
+    make_world(db)
+    dm = ingest_one(
+        db,
+        message(
+            channel="messenger",
+            messenger="psid-4440",
+            name="Aurore Petit",
+            conversation_id="t-4440",
+            text="Bonsoir, le pull de ma commande est arrivé avec un trou sur la manche",
+        ),
+    )
+    mail = ingest_one(
+        db,
+        message(
+            email="apetit.pro@example.fr",
+            name="A. P.",
+            minutes=60 * 16,
+            text="Bonjour,\nphoto du pull troué ci-jointe, comme demandé sur Messenger.\n"
+            "Aurore Petit",
+        ),
+    )
+    assert mail.customer_id == dm.customer_id
+    assert mail.case_id == dm.case_id
+
+
+def test_a_handle_may_be_a_nickname_and_a_surname_skeleton() -> None:
+    assert name_match(("louise", "ferriere"), ("loulou", "frr"), handle=True) == "first"
+    assert name_match(("louise", "ferriere"), ("loulou", "frr")) is None  # not a handle
+    assert name_match(("louis", "martin"), ("loulou", "frr"), handle=True) is None
+    insta = contact(1, 10, "loulou_frr", "instagram", hours_ago=45, keywords=frozenset({"colis"}))
+    refer = frozenset({"instagram"})
+    words = frozenset({"colis", "livre"})
+    found = find_earlier_contact(("louise", "ferriere"), refer, words, AT, [insta])
+    assert found is not None and found.rule == "same_first_name"
+    # the same names without the reference to Instagram are not linked
+    assert find_earlier_contact(("louise", "ferriere"), frozenset(), words, AT, [insta]) is None

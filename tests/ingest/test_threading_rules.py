@@ -142,3 +142,56 @@ def test_words_about_one_case_beat_being_next_in_the_conversation() -> None:
     # the same chase with no words of either case goes on with the latest one
     bare = msg(at=T0 + timedelta(hours=2, minutes=1), channel="messenger", follow_up=True)
     assert choose_case([lamp, duvet], bare, WINDOW).case is duvet
+
+
+def test_a_report_back_on_what_was_sent_reopens_the_case_it_is_about() -> None:
+    done = case(
+        status="resolved",
+        resolved_at=T0 + timedelta(hours=1),
+        first_response_at=T0 + timedelta(hours=1),
+        keywords={"kettle", "leak", "replacement"},
+    )
+    later = T0 + timedelta(days=5)
+    report = msg(at=later, channel="email", keywords=frozenset({"kettle", "morning"}))
+    assert choose_case([done], report, WINDOW).case is None  # no continuity: a new request
+    back = msg(
+        at=later, channel="email", keywords=frozenset({"kettle", "morning"}), reports_back=True
+    )
+    assert choose_case([done], back, WINDOW).case is done
+    # the report back is about another case's words: no reason to reopen this one
+    elsewhere = msg(at=later, channel="email", keywords=frozenset({"pull"}), reports_back=True)
+    assert choose_case([done], elsewhere, WINDOW).case is None
+
+
+def test_reports_back_needs_the_sent_thing_and_how_it_went() -> None:
+    from omnicase.ingest.prepare import reports_back
+
+    assert reports_back("Just to let you know the new one came this morning, no leak")
+    assert reports_back("le colis que vous m'avez renvoyé n'est jamais arrivé non plus")
+    assert not reports_back("I'd like a replacement please")
+    assert not reports_back("Le colis est arrivé ouvert")
+
+
+def test_the_end_of_an_order_number_names_that_request() -> None:
+    from omnicase.ingest.prepare import order_tails
+
+    late = case(1, orders={"A-42507"}, last_message_at=T0)
+    exchange = case(2, orders={"A-42519"}, reason="return", last_message_at=T0 + timedelta(hours=1))
+    thanks = msg(acknowledgement=True, order_tails=order_tails("colis reçu enfin !! la 507.", []))
+    assert choose_case([late, exchange], thanks, WINDOW).case is late
+    assert choose_case([late, exchange], msg(acknowledgement=True), WINDOW).case is exchange
+    # amounts, sizes, dates and years are no order numbers
+    assert order_tails("paid 120 € for 120cm, on 12/11/2026, 45,90", []) == frozenset()
+
+
+def test_a_thank_you_closes_the_open_request_over_a_resolved_one() -> None:
+    resolved = case(
+        1,
+        status="resolved",
+        resolved_at=T0 + timedelta(hours=3),
+        last_message_at=T0 + timedelta(hours=3),
+    )
+    still_open = case(2, reason="promotion", last_message_at=T0 + timedelta(hours=2))
+    thanks = msg(at=T0 + timedelta(hours=5), acknowledgement=True)
+    assert choose_case([resolved, still_open], thanks, WINDOW).case is still_open
+    assert choose_case([resolved], thanks, WINDOW).case is resolved  # 129, 158

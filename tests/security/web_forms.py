@@ -37,6 +37,18 @@ WEB_FORMS: dict[str, Form] = {
     },
     "POST /supervisor/config/sla/calendars/{calendar_id}/delete": lambda w, v: {},
     "POST /supervisor/config/channels/{account_id}": lambda w, v: {"name": "walk"},
+    "POST /supervisor/config/overflow/{rule_id}": lambda w, v: {
+        "kind": "wait_over",
+        "wait_minutes": "5",
+    },
+    "POST /supervisor/config/overflow/{rule_id}/active": lambda w, v: {"active": "on"},
+    "POST /supervisor/config/overflow/{rule_id}/delete": lambda w, v: {},
+    "POST /supervisor/config/overflow/{rule_id}/move": lambda w, v: {"direction": "up"},
+    "POST /supervisor/config/teams/{team_id}/hours": lambda w, v: {"hours_mon": "09:00-18:00"},
+    "POST /supervisor/config/engagements/{engagement_id}": lambda w, v: {"channels": "email"},
+    "POST /supervisor/config/engagements/{engagement_id}/end": lambda w, v: {
+        "ends_on": "2024-01-01"
+    },
     # the user's own things (no object of another scope named): classified, not walked
     "POST /logout": lambda w, v: {},
     "POST /presence": lambda w, v: {"presence": "available"},
@@ -52,6 +64,8 @@ WEB_FORMS: dict[str, Form] = {
     "POST /supervisor/config/sla/calendars": lambda w, v: {},
     "POST /supervisor/config/channels": lambda w, v: {},
     "POST /supervisor/config/macros": lambda w, v: {"title": "walk", "body": "x"},
+    "POST /supervisor/config/overflow": lambda w, v: {"kind": "wait_over", "wait_minutes": "5"},
+    "POST /supervisor/config/engagements": lambda w, v: {"channels": "email"},
     "POST /reports/generate": lambda w, v: {"day": "2026-11-01"},
 }
 #: Form posts that only read a brand-wide object (a macro inserted into a draft: nothing is

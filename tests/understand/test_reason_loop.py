@@ -166,11 +166,15 @@ def test_a_worse_model_is_refused_and_the_active_one_stays(db: Database, loop_co
     world = make_world(db)
     good = reason_models.do_train(db, None, loop_corpus)
     assert good.activated
-    # agents (wrongly) relabel forty delivery requests as payment
+    # agents (wrongly) relabel sixty delivery requests as payment
     texts = [
-        f"{opening} mon colis {n} n'est toujours pas arrivé, le suivi ne bouge plus"
+        f"{opening} mon colis {n} {request}"
         for n in range(20)
-        for opening in ("Bonjour,", "Salut")
+        for opening, request in (
+            ("Bonjour,", "n'est toujours pas arrivé, le suivi ne bouge plus"),
+            ("Salut", "n'est toujours pas arrivé, le suivi ne bouge plus"),
+            ("Bonjour,", "est marqué livré mais je n'ai rien reçu"),
+        )
     ]
     _correct(db, world, texts, "payment", "p")
     worse = reason_models.do_train(db, None, loop_corpus)

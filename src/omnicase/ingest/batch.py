@@ -50,6 +50,7 @@ from omnicase.ingest.threading import (
 from omnicase.model import Case, CaseReference, Customer, Event, Identity, Message
 from omnicase.services.customers import move_customer_rows
 from omnicase.store.references import format_reference
+from omnicase.understand import fold
 from omnicase.understand.taxonomy import TRIAGE
 
 CASES = cast(Table, Case.__table__)
@@ -499,6 +500,19 @@ class Batch:
                     and (first.startswith(row["name_first"]) or row["name_first"].startswith(first))
                 )
             )
+            named = named or (
+                row["name"] is not None
+                and (
+                    fold(row["name"]).lstrip("@") in p.handles
+                    or (
+                        len(first) >= 4
+                        and row["name_first"] is not None
+                        and row["name_first"].startswith(first[:3])
+                        and row["name_last"] is not None
+                        and row["name_last"][:1] in {t[0] for t in keys}
+                    )
+                )
+            )
             anonymous = row["name"] is None and "chat" in p.features.refers_to and not known_sender
             if not (named or anonymous):
                 continue
@@ -553,7 +567,8 @@ class Batch:
         b = p.brand.id
         known = known or set()
         known_sender = bool(known)
-        if known_sender and not any(len(t) >= 3 for t in sender[1:]):
+        handles = p.handles
+        if known_sender and not handles and not any(len(t) >= 3 for t in sender[1:]):
             return None  # joining two known records takes a full name: none to look for
         recent = and_(
             C.merged_into_id.is_(None),
@@ -571,6 +586,17 @@ class Batch:
                 # Timothée Giraud), and records named by a surname alone ("M. Carrel")
                 names.append(CU.name_last.in_(sorted(long_names | {t[0] for t in long_names})))
                 names.append(and_(CU.name_first.in_(sorted(long_names)), CU.name_last.is_(None)))
+                if len(first) >= 4:
+                    # a handle's short form ("loulou_frr" for Louise Ferrière): the same
+                    # first three letters and a surname with the same initial
+                    initials = sorted({t[0] for t in long_names})
+                    names.append(
+                        and_(
+                            CU.name_first >= first[:3],
+                            CU.name_first < first[:3] + "\uffff",
+                            or_(*(CU.name_last.like(f"{i}%") for i in initials)),
+                        )
+                    )
             if len(first) >= 3:
                 # the first name (a record may be a handle: "maiwenn.lgf")
                 names.append(CU.name_first == first)
@@ -580,6 +606,11 @@ class Batch:
                 if prefixes:
                     names.append(CU.name_first.in_(prefixes))
                 names.append(and_(CU.name_first > first, CU.name_first < first + "\uffff"))
+        for handle in handles:
+            # a handle the message gives ("(mimi.dlc)"): the record named by it
+            first_key, last_key = name_keys(handle)
+            if first_key and last_key:
+                names.append(and_(CU.name_first == first_key, CU.name_last == last_key))
         if names:
             # customers by the indexed name keys first, then their recent cases (stored,
             # or opened by this batch and not written yet)
@@ -651,6 +682,7 @@ class Batch:
             contacts,
             p.sender_handle,
             known_sender,
+            handles,
         )
 
     def _merge_customers(self, p: Prepared, keep: int, drop: int, rule: str) -> None:

@@ -18,9 +18,11 @@ from omnicase.ingest.refer_back import (
     best_name,
     introduced_name,
     is_handle,
+    mentioned_handles,
     name_tokens,
     record_name,
     referenced_channels,
+    signed_name,
 )
 from omnicase.ingest.schema import InboundMessage
 from omnicase.ingest.threading import CONFIDENT_REASON, MessageFeatures, ReopenWindow
@@ -149,6 +151,8 @@ class Prepared:
     #: A full name the text gives for a sender the channel names poorly (call notes,
     #: "Hi, it's Gareth Llewellyn"): names a record that has none.
     introduced: str | None = None
+    #: Social handles the text gives ("comme demandé sur Instagram (mimi.dlc)").
+    handles: tuple[str, ...] = ()
 
 
 #: Short thank-yous and receipts, FR/EN, accents folded ("reçu" → "recu").
@@ -187,6 +191,44 @@ def _greeting_only(body: str, brand: BrandContext) -> bool:
     if _AGAIN.search(folded) is None:
         return False
     return not analyse(_AGAIN.sub(" ", folded), brand.orders).follow_up
+
+
+#: What the agent did or sent ("the new one", "le colis que vous m'avez renvoyé") ...
+_SENT_THING = re.compile(
+    r"\b(?:new\s+one|replacement|the\s+one\s+you\s+(?:re)?sent|resent|re\s*-?\s*sent"
+    r"|(?:le|la|les)\s+nouv(?:eau|elle|eaux|elles)\b|remplacement"
+    r"|que\s+vous\s+m\W*(?:avez|aviez)\s+(?:r?envoye|expedie)|colis\s+renvoye)\b"
+)
+#: ... and how it went ("came this morning", "n'est jamais arrivé", "does the same").
+_HOW_IT_WENT = re.compile(
+    r"\b(?:arrived|came|turned\s+up|got\s+it|received|delivered|fine|never|still|same"
+    r"|arrive[es]*|recu[es]*|jamais|toujours\s+pas|fonctionne|marche|pareil|meme\s+(?:chose|souci"
+    r"|probleme))\b"
+)
+
+
+#: A short number standing alone ("la 507"), not an amount, a size or a time.
+_SHORT_NUMBER = re.compile(
+    r"(?<![\d,.:/€£#+-])\b(\d{3,5})\b(?![\d%€£-]|[,.:/]\d|\s?(?:€|£|e\b|eur|h\b))"
+)
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def order_tails(text: str, orders: Iterable[str]) -> frozenset[str]:
+    """Numbers of 3 to 5 digits the text gives outside its full order numbers: the end of
+    an order number a customer shortens ("la 507" for A-42507)."""
+    full = "".join(orders)
+    found = _SHORT_NUMBER.findall(text[:2000])
+    return frozenset(n for n in found if n not in full and not _YEAR.fullmatch(n))
+
+
+def reports_back(text: str) -> bool:
+    """The customer tells how what the agent did turned out: "the new one came this
+    morning", "le colis que vous m'avez renvoyé n'est jamais arrivé"."""
+    folded = fold(text[:600])
+    return _SENT_THING.search(folded) is not None and _HOW_IT_WENT.search(folded) is not None
 
 
 def is_acknowledgement(text: str) -> bool:
@@ -294,7 +336,11 @@ def prepare(
     )
     conversation = msg.thread.conversation_id
     inbound = msg.direction.value == "inbound"
-    introduced = inbound and introduced_name(body, msg.channel.value) != ()
+    introduced = inbound and (
+        introduced_name(body, msg.channel.value) != ()
+        # a signed WhatsApp or SMS ("… dont je vous ai parlé hier. Léa Morin")
+        or (msg.channel.value in NAMELESS_CHANNELS and signed_name(body) is not None)
+    )
     # A follow-up, or a sender who introduces themselves on a new channel ("c'est
     # Gwenaëlle Le Bihan, pour la lampe"), refers back to an earlier contact.
     inbound_follow_up = inbound and (analysis.follow_up or introduced)
@@ -316,6 +362,8 @@ def prepare(
         new_topic=msg.direction.value == "inbound" and announces_new_topic(body),
         refers_to=refers_to,
         greeting_only=analysis.follow_up and _greeting_only(body, brand),
+        reports_back=inbound and reports_back(body),
+        order_tails=order_tails(body, orders) if inbound and not orders else frozenset(),
     )
     return Prepared(
         index,
@@ -336,6 +384,7 @@ def prepare(
         introduced=record_name(msg.text or "", msg.channel.value)
         if inbound and msg.channel.value in NAMELESS_CHANNELS
         else None,
+        handles=mentioned_handles(body) if inbound_follow_up else (),
         triage=triage and inbound,
         case_reason=case_reason,
         case_confidence=case_confidence,

@@ -14,6 +14,8 @@ Rules (strongest first), each needing the message to refer back to an earlier co
 * ``same_first_name``: one side gave a first name only ("Camille" in a chat) or is a
   handle, the case is on a channel the message names ("le formulaire"), was active
   within :data:`FIRST_NAME_WINDOW` and shares a content word with the message;
+* ``named_handle``: the message gives the handle of the earlier contact ("comme demandé
+  sur Instagram (mimi.dlc)"), the case was active within :data:`NAMED_WINDOW`;
 * ``same_topic_anonymous``: the earlier contact is an anonymous web chat (no name, no
   address), the message names the chat ("your web chat") and shares three content words
   or more with it.
@@ -114,6 +116,44 @@ def _signed_start(text: str) -> str | None:
     return found.group(1)
 
 
+#: The last line (or last sentence) of a message, when it is only a name: "…\nLéa Morin".
+_SIGNATURE = re.compile(rf"(?:^|[\n.!?]\s*)({_NAME}(?:\s+{_NAME}){{1,2}})\W*$")
+#: Closing words a signature line may start with but that are no name.
+_CLOSINGS: Final = frozenset(
+    words(
+        "cordialement bien regards kind best merci thanks thank bonne belle journee soiree"
+        " sincerely salutations cheers love bisous amities see you soon"
+    )
+)
+
+
+def signed_name(text: str) -> str | None:
+    """The full name a message ends with (a signature, "… parlé hier. Léa Morin"), or None."""
+    tail = text.strip()[-80:]
+    found = _SIGNATURE.search(tail)
+    if found is None:
+        return None
+    tokens = set(fold(found.group(1)).split())
+    if tokens & (_NOT_NAMES | _CLOSINGS):
+        return None
+    return found.group(1)
+
+
+#: A handle written in the text: "(mimi.dlc)", "@thib_rdn"; needs a "." or "_" inside.
+_HANDLE = re.compile(r"(?<![\w@.])@?([a-z][a-z0-9]*(?:[._][a-z0-9]+)+)(?![\w@]|\.\w)")
+_DOMAIN_ENDS: Final = frozenset(words("fr com uk co net org example io de be eu info html"))
+
+
+def mentioned_handles(text: str) -> tuple[str, ...]:
+    """Social handles the customer gives in the text, folded (not addresses or domains)."""
+    out = []
+    for found in _HANDLE.finditer(fold(text)):
+        handle = found.group(1)
+        if handle.rsplit(".", 1)[-1] not in _DOMAIN_ENDS and handle not in out:
+            out.append(handle)
+    return tuple(out[:3])
+
+
 def introduced_name(text: str, channel: str) -> tuple[str, ...]:
     """A name the text gives for the sender near its start ("Hi, this is Freya
     Lindqvist", call notes "Mme Anouk Delattre, …"), as folded tokens, or ()."""
@@ -138,7 +178,7 @@ def record_name(text: str, channel: str) -> str | None:
     if channel == "phone" and (called := caller_name(text)) is not None:
         return called  # "M. Carrel : …": a surname alone is still the caller's
     found = _INTRODUCTION.search(text[:160])
-    name = found.group(1) if found else None
+    name = found.group(1) if found else signed_name(text)
     return name if name is not None and len(name_tokens(name)) >= 2 else None
 
 
@@ -150,7 +190,10 @@ def best_name(party: tuple[str, ...], text: str, channel: str) -> tuple[str, ...
     if not introduced and party:
         signed = _signed_start(text)
         introduced = name_tokens(signed) if signed else ()
-    if len(introduced) > len(party) and (
+    if not introduced and (signature := signed_name(text)):
+        introduced = name_tokens(signature)  # "…\nAurore Petit" from "A. P."
+    initials = bool(party) and all(len(t) == 1 for t in party)
+    if (len(introduced) > len(party) or (initials and len(introduced) >= 2)) and (
         (not party and channel in ("phone", "sms", "whatsapp", "chat"))
         or (party and _first_agrees(introduced[0], party[0]))
     ):
@@ -179,6 +222,24 @@ def _first_agrees(a: str, b: str) -> bool:
     return long_.startswith(short) and (len(short) >= 3 or len(short) == 1)
 
 
+def _skeleton(short: str, long_: str) -> bool:
+    """``short`` keeps some letters of ``long_`` in order, from its first ("frr" /
+    "ferriere", "brchd" / "brochard"), as handles shorten surnames."""
+    if not 2 <= len(short) < len(long_) or short[0] != long_[0]:
+        return False
+    rest = iter(long_)
+    return all(ch in rest for ch in short)
+
+
+def _short_form(a: Sequence[str], b: Sequence[str]) -> bool:
+    """One name is a handle's short form of the other: the first names share their first
+    three letters ("loulou" / "louise"; a bare "sal" is too short to be a nickname) and
+    one surname is the other's skeleton."""
+    if a[0][:3] != b[0][:3] or len(a[0]) < 4 or len(b[0]) < 4:
+        return False
+    return _skeleton(a[-1], b[-1]) or _skeleton(b[-1], a[-1])
+
+
 def is_handle(name: str | None) -> bool:
     """A social handle ("maiwenn.lgf", "beth_crane88"), not a name as people write it:
     its second part may be initials or a nickname, so it cannot contradict a surname."""
@@ -199,6 +260,8 @@ def name_match(sender: Sequence[str], other: Sequence[str], handle: bool = False
             return "full"
         if _initial_of(sender[-1], other[-1]) and _first_agrees(sender[0], other[0]):
             return "first"  # "Tim G." / "Timothée Giraud": as strong as a first name
+        if handle and _short_form(sender, other):
+            return "first"  # "loulou_frr" / "Louise Ferrière": a nickname and a skeleton
         if not handle:
             return None
     if (
@@ -241,23 +304,27 @@ def find_earlier_contact(
     contacts: Iterable[EarlierContact],
     sender_handle: bool = False,
     known_sender: bool = False,
+    handles: tuple[str, ...] = (),
 ) -> Match | None:
     """The one earlier contact this message refers back to, or None (none, or several
     customers fit equally: guessing between two people is worse than a new record).
 
     ``known_sender``: the sender already has a record (a chat visitor back, a WhatsApp
-    number that wrote "allo ?"): joining it to another one takes a full name."""
+    number that wrote "allo ?"): joining it to another one takes a full name or the
+    handle of the other record. ``handles``: handles the message gives (see
+    :func:`mentioned_handles`)."""
     best: dict[str, dict[int, EarlierContact]] = {}
     for contact in contacts:
         age = at - contact.last_message_at
         if age < timedelta(0):
             continue
-        rule = _rule(sender, sender_handle, refers_to, keywords, age, contact)
-        if known_sender and rule != "same_full_name":
+        rule = _rule(sender, sender_handle, refers_to, keywords, age, contact, handles)
+        if known_sender and rule not in ("same_full_name", "named_handle"):
             continue  # merging two known records takes a full name
         if rule is not None:
             best.setdefault(rule, {}).setdefault(contact.customer_id, contact)
     for rule, score in (
+        ("named_handle", 0.9),
         ("same_full_name", 0.9),
         ("same_first_name", 0.75),
         ("same_topic_anonymous", 0.7),
@@ -277,7 +344,15 @@ def _rule(
     keywords: frozenset[str],
     age: timedelta,
     contact: EarlierContact,
+    handles: tuple[str, ...] = (),
 ) -> str | None:
+    if (
+        handles
+        and contact.customer_name
+        and fold(contact.customer_name).lstrip("@") in handles
+        and age <= NAMED_WINDOW
+    ):
+        return "named_handle"
     other = name_tokens(contact.customer_name)
     match = name_match(sender, other, handle=sender_handle or is_handle(contact.customer_name))
     on_named_channel = bool(refers_to & contact.channels)

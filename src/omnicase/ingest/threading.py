@@ -48,6 +48,7 @@ RELATED_REASONS = frozenset(
         ("availability", "order"),
         ("product", "return"),
         ("order", "payment"),
+        ("product", "exchange"),
     )
 )
 
@@ -116,6 +117,11 @@ class MessageFeatures:
     #: The only sign of a follow-up is a greeting ("re-bonjour, c'est encore moi"): the
     #: same person is back, not necessarily the same request.
     greeting_only: bool = False
+    #: The customer tells how what the agent did turned out ("the new one came this
+    #: morning", "le colis renvoyé n'est jamais arrivé"): the request that did it.
+    reports_back: bool = False
+    #: Short numbers the text gives that may end an order number ("la 507" for A-42507).
+    order_tails: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +184,7 @@ def score_case(
     replying: bool = False,
     elsewhere: bool = False,
     named: bool = False,
+    names_order: bool = False,
 ) -> tuple[float, str, dict[str, object]]:
     """Evidence that ``msg`` is about the same request as ``case``; negative = different.
 
@@ -189,7 +196,8 @@ def score_case(
     the message's words belong to another candidate and none to this one ("any news on
     the lamp though?" right after a message about the duvet): being next in the
     conversation is then no evidence. ``named``: the reverse, this is the one candidate
-    the words belong to ("about the table top I mean").
+    the words belong to ("about the table top I mean"). ``names_order``: the message
+    gives the end of this case's order number and of no other candidate's ("la 507").
     """
     detail: dict[str, object] = {}
     if not case.is_open() and new_matter(case, msg):
@@ -284,9 +292,15 @@ def score_case(
     if not case.is_open():
         # Reopening a finished request takes a sign of continuity, not just a similar topic.
         n_common = len(msg.keywords & case.keywords)
-        if msg.follow_up and not msg.new_topic and not _chases_elsewhere(case, msg):
+        # a report back on what the agent did counts for the case it shares words with
+        reports_back = msg.reports_back and n_common >= 1
+        if (
+            (msg.follow_up or reports_back)
+            and not msg.new_topic
+            and not _chases_elsewhere(case, msg)
+        ):
             score += 0.35
-            detail["follow_up"] = True
+            detail["reports_back" if reports_back else "follow_up"] = True
             rule = "follow_up"
         elif not (msg.acknowledgement or n_common >= 2 or (case.reason, msg.reason) in NEXT_STEPS):
             score -= 0.3
@@ -301,8 +315,13 @@ def score_case(
             score += 0.55
             detail["follow_up"] = True
             rule = "follow_up"
+    if names_order:
+        score += 0.6
+        detail["names_order"] = True
     if msg.acknowledgement:
-        score += 0.55
+        # a thank-you closes the open request rather than one already resolved, when
+        # nothing else tells them apart
+        score += 0.55 if case.is_open() else 0.45
         detail["acknowledgement"] = True
         rule = "acknowledgement"
     elif msg.contentless and case.is_open() and (recent or named) and not elsewhere:
@@ -321,7 +340,7 @@ def new_matter(case: CaseState, msg: MessageFeatures) -> bool:
     thread or its order: a question before buying, then a problem with the order ("I went
     ahead and ordered it … the mechanism jams"); an exchange, then a double charge on the
     same order. A real chase, a thank-you or the request's next step continues it."""
-    if msg.direction != "inbound" or msg.acknowledgement:
+    if msg.direction != "inbound" or msg.acknowledgement or msg.reports_back:
         return False
     if msg.follow_up and not msg.greeting_only:
         return False
@@ -371,7 +390,10 @@ def _continues(case: CaseState, msg: MessageFeatures, window: ReopenWindow | Non
         return False
     if msg.orders and case.orders:
         return bool(msg.orders & case.orders)
-    return len(msg.keywords & case.keywords) >= 2 or (case.reason, msg.reason) in NEXT_STEPS
+    if len(msg.keywords & case.keywords) >= 2 or (case.reason, msg.reason) in NEXT_STEPS:
+        return True
+    # "the refund still hasn't come through?": what the agent's answer promised
+    return msg.reason_confidence >= CONFIDENT_REASON and msg.reason in case.reasons - VAGUE_REASONS
 
 
 def choose_case(
@@ -392,7 +414,8 @@ def choose_case(
     ]
     answered = _last_written(eligible, msg) if msg.direction == "outbound" else None
     replied = _last_spoken(eligible, msg) if msg.direction == "inbound" else None
-    about = _only_one_shares_words(eligible, msg)
+    tail_of = _only_one_order_ends_with(eligible, msg)
+    about = tail_of or _only_one_shares_words(eligible, msg)
     if about is not None and answered is not None and about.is_open():
         answered = about  # "For the lamp, could you send a video?": the lamp's case
     for case in eligible:
@@ -404,6 +427,7 @@ def choose_case(
             replying=case is replied and about in (None, case),
             elsewhere=about is not None and about is not case,
             named=about is case,
+            names_order=tail_of is case,
         )
         # Among equals, the most recently active case wins.
         recency = (case.last_message_at or case.created_at).timestamp() * 1e-12
@@ -450,6 +474,15 @@ CHANNEL_WORDS = frozenset(
         "whatsapp",
     ]
 )
+
+
+def _only_one_order_ends_with(cases: list[CaseState], msg: MessageFeatures) -> CaseState | None:
+    """The one candidate whose order number ends with a number the message gives ("colis
+    reçu, la 507"), when the message names no full order and no other candidate fits."""
+    if msg.orders or not msg.order_tails or len(cases) < 2:
+        return None
+    fits = [c for c in cases if any(o.endswith(t) for o in c.orders for t in msg.order_tails)]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _only_one_shares_words(cases: list[CaseState], msg: MessageFeatures) -> CaseState | None:

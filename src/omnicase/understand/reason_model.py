@@ -7,7 +7,8 @@ hashes). Inference repeats what the scikit-learn pipeline it was exported from d
 (TF-IDF over ``features.features``, L2 norm, ``X·W + b``, softmax of the scores divided by
 the temperature fitted by cross-validation), so scikit-learn is needed to train,
 never to classify. Each distinct token's feature indices are cached, so one message is a
-handful of dictionary look-ups and one small gather from the coefficient matrix.
+handful of dictionary look-ups and one small gather from the coefficient matrix; so are
+each pair of neighbouring tokens' (their bigram and cross-boundary n-grams).
 """
 
 from __future__ import annotations
@@ -20,18 +21,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from omnicase.understand._text import prepare
-from omnicase.understand.features import MAX_TOKENS, bigrams, token_features
+from omnicase.understand.features import (
+    MAX_TOKENS,
+    head_words,
+    pair_features,
+    shape,
+    spanning_grams,
+    token_features,
+)
 
 FORMAT: Final = "omnicase-reasons/1"
 #: The packaged default model (built by ``omnicase model build`` from ``data/reasons``).
 DEFAULT_MODEL_FILE: Final = "reasons.npz"
-#: Distinct tokens whose feature indices are kept per model; cleared when full.
+#: Distinct tokens (and token pairs) whose feature indices are kept per model; cleared when
+#: full.
 _TOKEN_CACHE_SIZE: Final = 200_000
 
 FloatArray = npt.NDArray[np.float64]
@@ -85,6 +95,7 @@ class ReasonModel:
         self.temperature = float(meta.get("temperature", 1.0))
         self.digest: str = meta.get("digest") or self._compute_digest()
         self._cache: dict[str, IntArray] = {}
+        self._pairs: dict[tuple[str, str], IntArray] = {}
         self._intercept_t = self.intercept / self.temperature
 
     # ---- format ---------------------------------------------------------------------
@@ -137,26 +148,38 @@ class ReasonModel:
 
     # ---- inference ------------------------------------------------------------------
 
+    def _remember(self, cache: dict[Any, IntArray], key: Any, found: Sequence[str]) -> IntArray:
+        """The vocabulary indices of ``found``, kept in ``cache`` under ``key``."""
+        vocab = self.vocabulary
+        indices = np.fromiter((i for i in map(vocab.get, found) if i is not None), dtype=np.int64)
+        if len(cache) >= _TOKEN_CACHE_SIZE:
+            cache.clear()
+        cache[key] = indices
+        return indices
+
     def _token_indices(self, token: str) -> IntArray:
         found = self._cache.get(token)
         if found is None:
-            vocab = self.vocabulary
-            found = np.fromiter(
-                (i for i in map(vocab.get, token_features(token)) if i is not None),
-                dtype=np.int64,
-            )
-            if len(self._cache) >= _TOKEN_CACHE_SIZE:
-                self._cache.clear()
-            self._cache[token] = found
+            found = self._remember(self._cache, token, token_features(token))
+        return found
+
+    def _pair_indices(self, pair: tuple[str, str]) -> IntArray:
+        found = self._pairs.get(pair)
+        if found is None:
+            found = self._remember(self._pairs, pair, pair_features(*map(shape, pair)))
         return found
 
     def _indices(self, tokens: Sequence[str]) -> IntArray:
+        """Feature indices of ``features.features(tokens)`` (as a multiset, any order)."""
         head = tokens[:MAX_TOKENS]
         vocab = self.vocabulary
         parts = [self._token_indices(t) for t in head]
-        pairs = [i for i in map(vocab.get, bigrams(head)) if i is not None]
-        if pairs:
-            parts.append(np.array(pairs, dtype=np.int64))
+        parts.extend(map(self._pair_indices, pairwise(head)))
+        shaped = [shape(t) for t in head]
+        found = map(vocab.get, spanning_grams(shaped) + head_words(shaped))
+        rest = [i for i in found if i is not None]
+        if rest:
+            parts.append(np.array(rest, dtype=np.int64))
         return np.concatenate(parts) if parts else _EMPTY
 
     def _tf(self, counts: npt.NDArray[Any]) -> FloatArray:

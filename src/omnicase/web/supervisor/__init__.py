@@ -9,6 +9,7 @@ from omnicase.web.supervisor import (
     config,
     config_channels,
     config_people,
+    config_routing,
     config_sla,
     dashboard,
     macros,
@@ -17,6 +18,7 @@ from omnicase.web.supervisor import (
 router = APIRouter(include_in_schema=False)
 router.include_router(dashboard.router)
 router.include_router(config.router)
+router.include_router(config_routing.router)
 router.include_router(macros.router)
 router.include_router(config_people.router)
 router.include_router(config_sla.router)

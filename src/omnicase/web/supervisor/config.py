@@ -1,8 +1,9 @@
 """The brand's configuration screens: the shared pieces (``Reader`` / ``Writer``: brand
-supervisors and admins; a provider's staff configure nothing of a brand: 403), queues
-(ordered rules), overflow rules and engagements. Users and teams, service levels and
-channel accounts have their own modules (``config_people``, ``config_sla``,
-``config_channels``), macros too (``macros``).
+supervisors and admins; a provider's staff configure nothing of a brand: 403) and the
+queues (ordered rules). Overflow rules, team hours and engagements are in
+:mod:`omnicase.web.supervisor.config_routing`; users and teams, service levels and channel
+accounts in ``config_people``, ``config_sla`` and ``config_channels``; macros in
+``macros``.
 
 Forms post to the same ``do_*`` services as the API (routing/configure.py); a refusal is
 shown next to its field (422) and nothing is written.
@@ -14,14 +15,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from omnicase.model import (
-    Engagement,
     Organisation,
-    OverflowRule,
     RoutingQueue,
-    Team,
 )
 from omnicase.routing.configure import brand_queues, do_create_queue, do_update_queue
 from omnicase.services.cases import ActionError
@@ -155,40 +152,6 @@ async def move_queue(request: Request, queue_id: int, page: Writer) -> Response:
             return _queues_page(request, page, errors={"order": str(exc)})
         page.db.commit()
     return RedirectResponse("/supervisor/config/queues", status_code=303)
-
-
-# -- overflow rules, engagements (lists) ----------------------------------------------
-
-
-def _engagements(page: Page) -> list[tuple[Engagement, Team, Organisation]]:
-    rows = page.db.execute(
-        select(Engagement, Team, Organisation)
-        .join(Team, Team.id == Engagement.team_id)
-        .join(Organisation, Organisation.id == Team.organisation_id)
-        .where(Engagement.brand_id == page.who.organisation_id)
-        .order_by(Engagement.starts_on, Engagement.id)
-    ).all()
-    return [(e, t, o) for e, t, o in rows]
-
-
-@router.get("/overflow")
-def overflow(request: Request, page: Reader) -> Response:
-    rules = list(
-        page.db.scalars(
-            select(OverflowRule)
-            .where(OverflowRule.brand_id == page.who.organisation_id)
-            .order_by(OverflowRule.position, OverflowRule.id)
-        )
-    )
-    teams = {e.id: f"{o.name} · {t.name}" for e, t, o in _engagements(page)}
-    return render(request, "supervisor/config_overflow.html", page, rules=rules, teams=teams)
-
-
-@router.get("/engagements")
-def engagements(request: Request, page: Reader) -> Response:
-    return render(
-        request, "supervisor/config_engagements.html", page, engagements=_engagements(page)
-    )
 
 
 __all__ = ["RoutingQueue", "router"]
