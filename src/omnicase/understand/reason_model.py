@@ -83,7 +83,7 @@ class ReasonModel:
         if coef.shape != (len(vocabulary), len(labels)) or idf.shape != (len(vocabulary),):
             raise ModelFormatError("coefficient, idf and vocabulary sizes disagree")
         self.labels: tuple[str, ...] = tuple(labels)
-        self.vocabulary: dict[str, int] = {term: i for i, term in enumerate(vocabulary)}
+        self.vocabulary: dict[str, int] = dict(zip(vocabulary, range(len(vocabulary)), strict=True))
         self._terms = tuple(vocabulary)
         self.idf = np.asarray(idf, dtype=np.float64)
         self.coef = np.ascontiguousarray(coef, dtype=np.float32)
@@ -134,6 +134,13 @@ class ReasonModel:
         meta = json.loads(arrays.pop("meta").tobytes().decode())
         if meta.get("format") != FORMAT:
             raise ModelFormatError(f"unknown model format {meta.get('format')!r}")
+        # The digest of the arrays as read (what ``to_bytes`` hashed): rebuilding the
+        # vocabulary array from the model's strings to hash it cost more than the load.
+        stored = {
+            name: arrays[name] for name in ("labels", "vocabulary", "idf", "coef", "intercept")
+        }
+        if _arrays_digest(stored) != meta.get("digest"):
+            raise ModelFormatError("model archive digest mismatch (corrupt or edited)")
         model = cls(
             arrays["labels"].tolist(),
             arrays["vocabulary"].tolist(),
@@ -142,8 +149,6 @@ class ReasonModel:
             arrays["intercept"],
             meta,
         )
-        if model._compute_digest() != meta.get("digest"):
-            raise ModelFormatError("model archive digest mismatch (corrupt or edited)")
         return model
 
     # ---- inference ------------------------------------------------------------------
