@@ -10,8 +10,9 @@ provider contracts in :mod:`omnicase.reports.service`); each action records an
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,8 +27,22 @@ SCOPE = ("channels", "queues", "reasons")
 
 
 def check_engagement_writer(who: Principal, brand_id: int) -> None:
-    if not (who.is_brand_staff and who.organisation_id == brand_id and who.role == "admin"):
+    """The brand's admins, with a credential not restricted to another brand."""
+    if not (
+        who.is_brand_staff
+        and who.organisation_id == brand_id
+        and who.role == "admin"
+        and who.brand_id in (None, brand_id)
+    ):
         raise ActionError("only the brand's admins engage provider teams", status=403)
+
+
+def brand_today(brand: Organisation) -> date:
+    """The brand's date now: an engagement's days are the brand's days."""
+    try:
+        return datetime.now(ZoneInfo(brand.timezone)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return date.today()
 
 
 def _scope(session: Session, brand: Organisation, body: dict[str, Any]) -> dict[str, Any]:
