@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from omnicase.ingest.pipeline import ingest
-from omnicase.model import Engagement, Event, Organisation
-from omnicase.services.orgs import do_create_team
+from omnicase.model import Engagement, Event, Organisation, User
+from omnicase.services.orgs import do_create_team, do_create_token
 from omnicase.store.db import Database
 from tests.api.conftest import auth
 from tests.factories import ROLES, World, make_world, message
@@ -127,6 +127,20 @@ def test_who_lists_which_engagements(db: Database, client: TestClient, who: str)
     if who == "callpro:unengaged":  # the other team's agent: the ended one only
         expected = [other]
     assert _listed(client, world, who) == expected
+
+
+def test_a_provider_token_restricted_to_another_brand_sees_no_engagement(
+    db: Database, client: TestClient
+) -> None:
+    world = make_world(db)
+    with db.transaction() as s:
+        globex = s.get(Organisation, world.ids["globex"])
+        user = s.get(User, world.ids["callpro:admin"])
+        assert user is not None and globex is not None
+        headers = auth(do_create_token(s, user, brand=globex)[1])
+    assert _listed(client, world, "callpro:admin") == [1]  # the unrestricted token
+    assert client.get(PATH, headers=headers).json() == []
+    assert client.patch(f"{PATH}/1", headers=headers, json={}).status_code == 404
 
 
 def test_only_the_brands_admins_write(db: Database, client: TestClient) -> None:
