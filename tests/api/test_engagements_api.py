@@ -23,9 +23,10 @@ from tests.security.world import digest
 PATH = "/api/v1/engagements"
 
 
-def _events(db: Database, kind: str) -> list[dict[str, Any]]:
+def _events(db: Database, kind: str) -> list[tuple[str, dict[str, Any]]]:
+    """Who recorded each event of the kind, and its data."""
     with db.reading() as s:
-        return [e.data for e in s.scalars(select(Event).where(Event.kind == kind))]
+        return [(e.actor, e.data) for e in s.scalars(select(Event).where(Event.kind == kind))]
 
 
 def _engagement(db: Database, engagement_id: int) -> Engagement:
@@ -68,7 +69,8 @@ def test_a_brand_admin_engages_rescopes_and_ends_a_team(db: Database, client: Te
         30,
     )
     assert row.starts_on == date(2026, 12, 10)
-    assert {"engagement": row.id, "team": world.ids["other_team"]} in _events(
+    by = f"user:{world.ids['acme:admin']}"
+    assert (by, {"engagement": row.id, "team": world.ids["other_team"]}) in _events(
         db, "engagement.created"
     )
 
@@ -77,12 +79,16 @@ def test_a_brand_admin_engages_rescopes_and_ends_a_team(db: Database, client: Te
     row = _engagement(db, row.id)
     assert row.channels == ["phone", "sms"]
     assert row.reasons == ["delivery"] and row.share_percent == 30  # not sent, unchanged
-    assert _events(db, "engagement.updated") == [{"engagement": row.id, "fields": ["channels"]}]
+    assert _events(db, "engagement.updated") == [
+        (by, {"engagement": row.id, "fields": ["channels"]})
+    ]
 
     r = client.post(f"{PATH}/{row.id}/end", headers=admin, json={"ends_on": "2026-12-31"})
     assert r.status_code == 200 and r.json()["ends_on"] == "2026-12-31"
     assert _engagement(db, row.id).ends_on == date(2026, 12, 31)
-    assert _events(db, "engagement.ended") == [{"engagement": row.id, "ends_on": "2026-12-31"}]
+    assert _events(db, "engagement.ended") == [
+        (by, {"engagement": row.id, "ends_on": "2026-12-31"})
+    ]
 
 
 def test_defaults_start_and_end_on_the_brands_today(db: Database, client: TestClient) -> None:

@@ -10,7 +10,7 @@ provider contracts in :mod:`omnicase.reports.service`); each action records an
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,7 +42,7 @@ def brand_today(brand: Organisation) -> date:
     try:
         return datetime.now(ZoneInfo(brand.timezone)).date()
     except (ZoneInfoNotFoundError, ValueError):
-        return date.today()
+        return datetime.now(UTC).date()
 
 
 def _scope(session: Session, brand: Organisation, body: dict[str, Any]) -> dict[str, Any]:
@@ -89,7 +89,13 @@ def do_engage_team(
     if ends_on is not None and not isinstance(ends_on, date):
         raise fail("ends_on", "a date (YYYY-MM-DD), or empty")
     return do_create_engagement(
-        session, team=team, brand=brand, starts_on=starts_on, ends_on=ends_on, **fields
+        session,
+        team=team,
+        brand=brand,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        actor=who.actor,
+        **fields,
     )
 
 
