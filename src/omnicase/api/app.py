@@ -16,6 +16,7 @@ from omnicase.api import (
     consistency,
     csat,
     customers,
+    engagements,
     errors,
     events,
     inbox,
@@ -93,6 +94,7 @@ def create_app(db: Database | None = None, settings: Settings | None = None) -> 
     app.include_router(events.router)
     app.include_router(wfm.router)
     app.include_router(routing.router)
+    app.include_router(engagements.router)
     app.include_router(channel_accounts.router)
     app.include_router(inbox.router)
     app.include_router(consistency.router)

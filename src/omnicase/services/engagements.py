@@ -10,8 +10,9 @@ provider contracts in :mod:`omnicase.reports.service`); each action records an
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,8 +27,22 @@ SCOPE = ("channels", "queues", "reasons")
 
 
 def check_engagement_writer(who: Principal, brand_id: int) -> None:
-    if not (who.is_brand_staff and who.organisation_id == brand_id and who.role == "admin"):
+    """The brand's admins, with a credential not restricted to another brand."""
+    if not (
+        who.is_brand_staff
+        and who.organisation_id == brand_id
+        and who.role == "admin"
+        and who.brand_id in (None, brand_id)
+    ):
         raise ActionError("only the brand's admins engage provider teams", status=403)
+
+
+def brand_today(brand: Organisation) -> date:
+    """The brand's date now: an engagement's days are the brand's days."""
+    try:
+        return datetime.now(ZoneInfo(brand.timezone)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return datetime.now(UTC).date()
 
 
 def _scope(session: Session, brand: Organisation, body: dict[str, Any]) -> dict[str, Any]:
@@ -74,7 +89,13 @@ def do_engage_team(
     if ends_on is not None and not isinstance(ends_on, date):
         raise fail("ends_on", "a date (YYYY-MM-DD), or empty")
     return do_create_engagement(
-        session, team=team, brand=brand, starts_on=starts_on, ends_on=ends_on, **fields
+        session,
+        team=team,
+        brand=brand,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        actor=who.actor,
+        **fields,
     )
 
 

@@ -204,6 +204,7 @@ def do_create_engagement(
     share_percent: int | None = None,
     starts_on: date,
     ends_on: date | None = None,
+    actor: str = "system",
 ) -> Engagement:
     if brand.kind != "brand":
         raise ActionError("an engagement serves a brand", field="brand", status=422)
@@ -229,6 +230,7 @@ def do_create_engagement(
         session,
         "engagement.created",
         brand_id=brand.id,
+        actor=actor,
         data={"engagement": engagement.id, "team": team.id},
     )
     return engagement

@@ -101,20 +101,13 @@ def active_grants(
     hi = today if today is not None else moment.date() + timedelta(days=1)
     query = (
         select(Engagement, Organisation.timezone)
-        .join(Team, Team.id == Engagement.team_id)
         .join(Organisation, Organisation.id == Engagement.brand_id)
         .where(
-            Team.organisation_id == who.organisation_id,
+            engagement_filter(who),
             Engagement.starts_on <= hi,
             or_(Engagement.ends_on.is_(None), Engagement.ends_on >= lo),
         )
     )
-    if who.role != "admin":
-        if who.team_id is None:
-            return []
-        query = query.where(Engagement.team_id == who.team_id)
-    if who.brand_id is not None:
-        query = query.where(Engagement.brand_id == who.brand_id)
     grants = []
     for e, timezone in session.execute(query.order_by(Engagement.id)):
         local = today if today is not None else _local_date(moment, timezone)
@@ -131,6 +124,25 @@ def active_grants(
             )
         )
     return grants
+
+
+def engagement_filter(who: Principal) -> ColumnElement[bool]:
+    """SQL condition on ``Engagement``, whatever its dates: brand staff, their brand's;
+    provider staff, their team's (all the organisation's teams for its admin), narrowed
+    to the credential's brand. :func:`active_grants` keeps the ones running today."""
+    if who.is_brand_staff:
+        if _brand_staff_blocked(who):
+            return false()
+        return Engagement.brand_id == who.organisation_id
+    teams = select(Team.id).where(Team.organisation_id == who.organisation_id)
+    clause: ColumnElement[bool] = Engagement.team_id.in_(teams)
+    if who.role != "admin":
+        if who.team_id is None:
+            return false()
+        clause = and_(clause, Engagement.team_id == who.team_id)
+    if who.brand_id is not None:
+        clause = and_(clause, Engagement.brand_id == who.brand_id)
+    return clause
 
 
 def _local_date(moment: datetime, timezone: str) -> date:
