@@ -6,8 +6,9 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from omnicase.ingest import statistics
 from omnicase.ingest.pipeline import IngestStatus, ingest_stream
 from omnicase.model import Message
 from omnicase.store.db import Database
@@ -57,3 +58,35 @@ def test_workers_give_the_same_cases_as_in_process(db: Database, tmp_path: Any) 
     again = list(ingest_stream(db, raw_messages(), batch_size=8, workers=1))
     assert sum(r.status is IngestStatus.duplicate for r in again) == 40
     other.dispose()
+
+
+def _analyses(db: Database) -> int:
+    with db.engine.connect() as conn:
+        count = conn.execute(
+            text(
+                "SELECT coalesce(sum(analyze_count), 0) FROM pg_stat_user_tables"
+                " WHERE relname = 'customers' AND schemaname = current_schema()"
+            )
+        ).scalar()
+        conn.rollback()
+    return int(count or 0)
+
+
+def test_a_bulk_load_refreshes_the_planner_statistics_as_it_grows(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL plans the batch's look-ups with statistics of the load so far (not of
+    the empty tables); SQLite has nothing to refresh."""
+    make_world(db)
+    monkeypatch.setattr(statistics, "FIRST", 10)
+    keeper = statistics.LoadStatistics(db)
+    assert keeper.ingested(9) is False
+    refreshed = keeper.ingested(1)
+    assert refreshed is (db.dialect == "postgresql")
+    if db.dialect != "postgresql":
+        return
+    assert keeper.ingested(9) is False  # the next refresh waits for the tables to double
+    assert keeper.ingested(1) is True
+    before = _analyses(db)
+    list(ingest_stream(db, raw_messages(), batch_size=8, workers=0))
+    assert _analyses(db) > before

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Table,
     and_,
@@ -28,6 +27,7 @@ from sqlalchemy import (
     update,
 )
 
+from omnicase.ingest.contact_lookup import anonymous_chats, name_conditions, named_contacts
 from omnicase.ingest.prepare import Prepared, entities_json
 from omnicase.ingest.refer_back import (
     NAMED_WINDOW,
@@ -570,66 +570,13 @@ class Batch:
         handles = p.handles
         if known_sender and not handles and not any(len(t) >= 3 for t in sender[1:]):
             return None  # joining two known records takes a full name: none to look for
-        recent = and_(
-            C.merged_into_id.is_(None),
-            C.last_message_at >= at - NAMED_WINDOW,
-            C.last_message_at <= at,
-        )
-        columns = (C.id, C.customer_id, C.channel, C.keywords, C.last_message_at, CU.name)
         rows: list[Any] = []
-        names: list[ColumnElement[bool]] = []
-        if sender:
-            first = sender[0][:64]
-            long_names = {t[:64] for t in sender[1:] if len(t) >= 3}
-            if long_names:
-                # a full name: records with that surname or its initial ("Tim G." on X is
-                # Timothée Giraud), and records named by a surname alone ("M. Carrel")
-                names.append(CU.name_last.in_(sorted(long_names | {t[0] for t in long_names})))
-                names.append(and_(CU.name_first.in_(sorted(long_names)), CU.name_last.is_(None)))
-                if len(first) >= 4:
-                    # a handle's short form ("loulou_frr" for Louise Ferrière): the same
-                    # first three letters and a surname with the same initial
-                    initials = sorted({t[0] for t in long_names})
-                    names.append(
-                        and_(
-                            CU.name_first >= first[:3],
-                            CU.name_first < first[:3] + "\uffff",
-                            or_(*(CU.name_last.like(f"{i}%") for i in initials)),
-                        )
-                    )
-            if len(first) >= 3:
-                # the first name (a record may be a handle: "maiwenn.lgf")
-                names.append(CU.name_first == first)
-            if p.sender_handle or len(first) >= 4:
-                # a handle shortens first names ("salo.brchd" is Salomé), either side
-                prefixes = [first[:n] for n in range(4, len(first))]
-                if prefixes:
-                    names.append(CU.name_first.in_(prefixes))
-                names.append(and_(CU.name_first > first, CU.name_first < first + "\uffff"))
-        for handle in handles:
-            # a handle the message gives ("(mimi.dlc)"): the record named by it
-            first_key, last_key = name_keys(handle)
-            if first_key and last_key:
-                names.append(and_(CU.name_first == first_key, CU.name_last == last_key))
-        if names:
-            # customers by the indexed name keys first, then their recent cases (stored,
-            # or opened by this batch and not written yet)
-            people = dict(
-                self.conn.execute(
-                    select(CU.id, CU.name)
-                    .where(CU.brand_id == b, CU.merged_into_id.is_(None), or_(*names))
-                    .order_by(CU.id.desc())  # the same answer on every database
-                    .limit(200)
-                ).all()
-            )
+        names = name_conditions(sender, p.sender_handle, handles)
+        if names is not None:
+            # customers by the indexed name keys and their recent cases in one statement,
+            # then those opened by this batch and not written yet
+            people, rows = named_contacts(self.conn, b, names, at, NAMED_WINDOW)
             if people:
-                rows += self.conn.execute(
-                    select(*columns)
-                    .join(CUSTOMERS, CU.id == C.customer_id)
-                    .where(C.customer_id.in_(sorted(people)), recent)
-                    .order_by(C.last_message_at.desc(), C.id.desc())
-                    .limit(200)
-                ).all()
                 for case_id in self.new_cases:
                     case = self.cases[case_id]
                     if case.customer_id in people and case.last_message_at is not None:
@@ -644,13 +591,7 @@ class Batch:
                             )
                         )
         if "chat" in p.features.refers_to and not known_sender:  # anonymous chats: unknown senders
-            rows += self.conn.execute(
-                select(*columns)
-                .join(CUSTOMERS, CU.id == C.customer_id)
-                .where(C.brand_id == b, C.channel == "chat", CU.name.is_(None), recent)
-                .order_by(C.last_message_at.desc(), C.id.desc())
-                .limit(100)
-            ).all()
+            rows += anonymous_chats(self.conn, b, at, NAMED_WINDOW)
         rows += self._pending_contacts(p, known_sender)
         if not rows:
             return None

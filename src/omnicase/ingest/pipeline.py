@@ -33,6 +33,7 @@ from omnicase.ingest.prepare import (
 )
 from omnicase.ingest.results import IngestResult, IngestStatus, InvalidBatch
 from omnicase.ingest.schema import Channel, InboundMessage, format_validation_error
+from omnicase.ingest.statistics import LoadStatistics
 from omnicase.metrics import count_ingested
 from omnicase.model.base import utcnow
 from omnicase.quality.csat.hook import on_ingested as csat_answers
@@ -206,14 +207,22 @@ def ingest_stream(
     the database transactions, one batch ahead. Yields one result per input, in order.
 
     ``workers=0`` does everything in this process. The decisions and writes stay in this
-    one process, in input order, so the outcome is the same whatever ``workers`` is.
+    one process, in input order, so the outcome is the same whatever ``workers`` is. On
+    PostgreSQL the planner statistics follow the load (:mod:`omnicase.ingest.statistics`).
     """
     brands = _brands(db, None, default_window_days)
     numbered = ((i, raw) for i, raw in enumerate(raw_messages))
+    statistics = LoadStatistics(db)
+
+    def store(items: list[Prepared | IngestResult]) -> list[IngestResult]:
+        results = _store_prepared(db, items, batch_size)
+        statistics.ingested(len(results))
+        return results
+
     if workers <= 0:
         _init_worker(brands)
         for chunk in _batches(numbered, batch_size):
-            yield from _store_prepared(db, _prepare_chunk(chunk), batch_size)
+            yield from store(_prepare_chunk(chunk))
         return
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
@@ -227,9 +236,9 @@ def ingest_stream(
         for chunk in batches:
             pending.append(pool.submit(_prepare_chunk, chunk))
             if len(pending) > workers:
-                yield from _store_prepared(db, pending.popleft().result(), batch_size)
+                yield from store(pending.popleft().result())
         while pending:
-            yield from _store_prepared(db, pending.popleft().result(), batch_size)
+            yield from store(pending.popleft().result())
 
 
 def _batches(items: Iterator[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:

@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Final
 
 from omnicase.understand import fold
@@ -77,9 +78,12 @@ def referenced_channels(text: str) -> frozenset[str]:
     return frozenset(ch for ch, pattern in _CHANNEL_RE.items() if pattern.search(folded))
 
 
+@lru_cache(maxsize=16384)
 def name_tokens(name: str | None, email: str | None = None) -> tuple[str, ...]:
     """A person's name as folded tokens, from a display name or handle, else the email's
-    local part ("beth.crane.home" → beth, crane; "b.chevalier@…" → b, chevalier)."""
+    local part ("beth.crane.home" → beth, crane; "b.chevalier@…" → b, chevalier).
+
+    Cached: every refer-back look-up folds the names of up to 200 earlier contacts."""
     source = name or (email.partition("@")[0] if email else "")
     if source.count(",") == 1:  # "Tremlett, Vaughan", as address books write it
         last, _, first = source.partition(",")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from omnicase.model import Case, CaseReference, Customer, Identity, Message
+from omnicase.model.base import utcnow
 from omnicase.services.cases import ActionError, follow_redirects, record_event
 from omnicase.store.scope import Principal
 
@@ -23,6 +24,20 @@ _REDIRECT = (
     .where(Customer.id == bindparam("drop_id"))
     .values(merged_into_id=bindparam("keep_id"))
 )
+#: PostgreSQL: the same five updates in one statement (one round trip instead of five;
+#: the pipeline merges customers on its hot path). Each data-modifying CTE runs once.
+_MOVE_ALL = text(
+    "WITH "
+    + ", ".join(
+        f"m_{name} AS (UPDATE {name} SET customer_id = :keep_id"
+        + (", updated_at = :now" if name == "cases" else "")
+        + " WHERE customer_id = :drop_id RETURNING 1)"
+        for name, _ in _MOVES
+    )
+    + ", redirect AS (UPDATE customers SET merged_into_id = :keep_id WHERE id = :drop_id)"
+    + " SELECT "
+    + ", ".join(f"(SELECT count(*) FROM m_{name})" for name, _ in _MOVES)
+)
 
 
 def move_customer_rows(conn: Connection | Session, drop_id: int, keep_id: int) -> dict[str, int]:
@@ -33,6 +48,10 @@ def move_customer_rows(conn: Connection | Session, drop_id: int, keep_id: int) -
     built once: the pipeline runs this on its hot path.
     """
     params = {"drop_id": drop_id, "keep_id": keep_id}
+    if isinstance(conn, Connection) and conn.dialect.name == "postgresql":
+        # the pipeline's own connection (a session keeps the ORM path: its objects follow)
+        counts = conn.execute(_MOVE_ALL, {**params, "now": utcnow()}).one()
+        return {name: int(n) for (name, _), n in zip(_MOVES, counts, strict=True)}
     moved = {}
     for name, stmt in _MOVES:
         result = conn.execute(stmt, params)
