@@ -6,9 +6,9 @@ message (the CLI refuses to list or trace its mistakes). docs/benchmarks.md reco
 
 Dev (409 journeys, tuned on) reaches both targets since 2026-12-02: 0.981 / 0.954;
 held-out does not: 0.932 / 0.887 (0.933 / 0.901 with the reason model before the
-2026-12-02 one: case reasons feed the cross-channel rule). The assertions below are floors just under the measured
-levels, so that nothing regresses while the gap is worked on; the targets are printed
-beside the figures.
+2026-12-02 one: case reasons feed the cross-channel rule). The assertions below are
+floors just under the measured levels, so that nothing regresses while the gap is worked
+on; the targets are printed beside the figures.
 """
 
 from __future__ import annotations
