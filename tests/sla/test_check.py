@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -110,6 +110,14 @@ def test_a_case_found_past_due_goes_straight_to_breached(db: Database) -> None:
     do_check(db, MONDAY + timedelta(hours=5))
     assert [k for _, k, _ in sla_events(db, cid)][:1] == ["sla.breached"]
     assert "sla.at_risk" not in {k for _, k, _ in sla_events(db, cid)}
+    # the event names its target by its start too: two next-response targets of one case
+    # can share a due time (both started before the same opening hour), never a start
+    with db.reading() as s:
+        breach = s.scalars(
+            select(Event).where(Event.kind == "sla.breached", Event.case_id == cid)
+        ).one()
+    assert breach.data["clock"] == "first_response"
+    assert datetime.fromisoformat(breach.data["start"]) == MONDAY
 
 
 def test_merged_or_closed_cases_leave_the_check(db: Database) -> None:

@@ -215,10 +215,13 @@ def periodic_runs(db: Database) -> dict[str, int]:
 
 
 def sla_fired_twice(db: Database) -> int:
-    """SLA stages reached more than once for one target (case, clock, due time: each
-    customer follow-up starts a new next-response target): must be 0."""
+    """SLA stages reached more than once for one target: must be 0. A target is (case,
+    clock, start): each customer follow-up after an answer starts a new next-response
+    target, and two of them may share a due time (both started before the same opening
+    hour), so the due time alone would count those as one."""
     query = (
-        "SELECT count(*) FROM (SELECT case_id, kind, data->>'clock', data->>'due' FROM events "
+        "SELECT count(*) FROM (SELECT case_id, kind, data->>'clock', "
+        "coalesce(data->>'start', data->>'due') FROM events "
         "WHERE kind IN ('sla.at_risk', 'sla.breached') GROUP BY 1, 2, 3, 4 "
         "HAVING count(*) > 1) twice"
     )

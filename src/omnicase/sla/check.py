@@ -99,7 +99,12 @@ def do_check_batch(session: Session, now: datetime, result: CheckResult, limit: 
                     r.id,
                     f"sla.{t.stage}",
                     now,
-                    {"clock": t.clock, "due": t.due.isoformat(), "policy": clock.targets.policy},
+                    {
+                        "clock": t.clock,
+                        "due": t.due.isoformat(),
+                        "start": t.start.isoformat() if t.start else None,
+                        "policy": clock.targets.policy,
+                    },
                 )
             )
             escalate(book.escalations(clock.targets.policy_id), t, effects)

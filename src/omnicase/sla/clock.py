@@ -89,6 +89,9 @@ class Transition:
     stage: str
     due: datetime
     live: bool = True
+    #: When the target started: two next-response targets of one case may share a due
+    #: time (both started before the same opening hour), never a start.
+    start: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +201,7 @@ class SlaClock:
                 moved.append(self._breach(clock, target, now, live=True))
             elif target.stage == OK and now >= target.risk:
                 target.stage = AT_RISK
-                moved.append(Transition(clock, AT_RISK, target.due))
+                moved.append(Transition(clock, AT_RISK, target.due, start=target.start))
         return moved
 
     def next_check(self) -> datetime | None:
@@ -237,7 +240,7 @@ class SlaClock:
         self.breaches += 1
         if self.breached_at is None:
             self.breached_at = min(at, target.due) if live else target.due
-        return Transition(clock, BREACHED, target.due, live)
+        return Transition(clock, BREACHED, target.due, live, start=target.start)
 
     # ---- storage ----------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:

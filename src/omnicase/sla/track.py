@@ -128,7 +128,13 @@ def late_events(
             case_id,
             "sla.breached",
             now,
-            {"clock": t.clock, "due": t.due.isoformat(), "detected": detected, "live": False},
+            {
+                "clock": t.clock,
+                "due": t.due.isoformat(),
+                "start": t.start.isoformat() if t.start else None,
+                "detected": detected,
+                "live": False,
+            },
         )
         for t in late
     ]
