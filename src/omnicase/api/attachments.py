@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from omnicase.api.deps import Reader, get_db
 from omnicase.api.errors import ERRORS, NOT_FOUND
-from omnicase.channels.attachments import SHA256_RE, AttachmentStore
+from omnicase.channels.attachments import AttachmentStore
+from omnicase.channels.downloads import attachment_meta, download_response
 from omnicase.model import Case, Message
 from omnicase.services.audit import do_record_access
 from omnicase.store.scope import case_filter
@@ -33,14 +34,7 @@ def download_attachment(
         .join(Case, Case.id == Message.case_id)
         .where(Message.id == message_id, case_filter(session, who))
     )
-    meta = (
-        next(
-            (a for a in (message.attachments or []) if a.get("sha256") == sha256),
-            None,
-        )
-        if message is not None and SHA256_RE.match(sha256)
-        else None
-    )
+    meta = attachment_meta(message, sha256)
     store = AttachmentStore.from_settings(request.app.state.settings)
     if message is None or meta is None or not store.exists(sha256):
         raise HTTPException(404, "no such attachment visible to you")
@@ -51,14 +45,4 @@ def download_attachment(
         case_ids=[message.case_id],
         client=request.client.host if request.client else None,
     )
-    return FileResponse(
-        store.path_of(sha256),
-        media_type=str(meta.get("content_type") or "application/octet-stream"),
-        filename=str(meta.get("filename") or "attachment"),
-        content_disposition_type="attachment",
-        headers={
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "sandbox; default-src 'none'",
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return download_response(store, sha256, meta)

@@ -11,6 +11,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from omnicase.channels.attachments import AttachmentStore
+from omnicase.channels.downloads import attachment_meta, download_response
 from omnicase.model import Case, CaseLink, CaseStatus, Message
 from omnicase.services.audit import do_record_access
 from omnicase.services.cases import (
@@ -151,6 +153,30 @@ def message_frame(
             "Referrer-Policy": "no-referrer",
         },
     )
+
+
+@router.get("/cases/{reference}/messages/{message_id}/attachments/{sha256}")
+def download_attachment(
+    reference: str, message_id: int, sha256: str, request: Request, page: PageReader
+) -> Response:
+    """An attachment of a message of a case the user may see, as a download (the API's
+    response: never rendered by the browser); the read goes to the access audit."""
+    case = visible_case(page, reference)
+    message = page.db.scalar(
+        select(Message).where(Message.id == message_id, Message.case_id == case.id)
+    )
+    meta = attachment_meta(message, sha256)
+    store = AttachmentStore.from_settings(request.app.state.settings)
+    if meta is None or not store.exists(sha256):
+        raise PageError(404, "error.not_found")
+    do_record_access(
+        request.app.state.db,
+        page.who,
+        "attachment_read",
+        case_ids=[case.id],
+        client=_client(request),
+    )
+    return download_response(store, sha256, meta)
 
 
 @router.post("/cases/{reference}/update")
