@@ -25,8 +25,14 @@ ROOT = Path(__file__).resolve().parents[2]
 OMNICASE = Path(sys.executable).parent / "omnicase"
 
 
-def drain(db: Database, queues: list[str] | None = None, concurrency: int = 1) -> None:
-    """Run every job due now, then return (procrastinate's worker with ``wait=False``)."""
+def drain(
+    db: Database, queues: list[str] | None = None, concurrency: int = 1, periodic: bool = True
+) -> None:
+    """Run every job due now, then return (procrastinate's worker with ``wait=False``).
+
+    ``periodic=False``: procrastinate's worker also defers, at start, each periodic task
+    whose tick fell in the last 10 minutes of the *real* clock; a test whose jobs read a
+    day of its own (the daily reports) must not get the real day's runs too."""
     if db.dialect == "sqlite":
         runner = LocalRunner(
             db, queues=queues or ["test"], concurrency=concurrency, poll_interval=0.05
@@ -43,6 +49,8 @@ def drain(db: Database, queues: list[str] | None = None, concurrency: int = 1) -
     from omnicase.jobs.pg import build_app
 
     app = build_app(db)
+    if not periodic:
+        app.periodic_registry.periodic_tasks.clear()
     deadline = time.monotonic() + 20
     while True:  # with wait=False the worker stops as soon as nothing is free *now*
         app.run_worker(

@@ -64,8 +64,8 @@ def test_the_morning_run_makes_each_report_once_and_mails_the_pdf(
 
     stamp = int(datetime(2026, 11, 4, 6, 15, tzinfo=UTC).timestamp())
     defer(db, "reports.schedule", timestamp=stamp)
-    drain(db, ["reports"])
-    drain(db, ["reports"])
+    drain(db, ["reports"], periodic=False)
+    drain(db, ["reports"], periodic=False)
     with db.reading() as s:
         rows = s.scalars(select(Report).order_by(Report.id)).all()
     assert [(r.engagement_id, r.status, r.emailed) for r in rows] == [
@@ -126,7 +126,7 @@ def test_a_report_without_recipients_or_smtp_account_is_archived_not_mailed(
 ) -> None:
     data = build(db)
     defer(db, "reports.daily", brand_id=data.world.ids["acme"], day=DAY.isoformat())
-    drain(db, ["reports"])
+    drain(db, ["reports"], periodic=False)
     with db.reading() as s:
         [row] = s.scalars(select(Report)).all()
     assert (row.status, row.emailed) == ("ready", 0)
