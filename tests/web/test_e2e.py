@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from omnicase.api.app import create_app
@@ -40,6 +38,7 @@ from tests.channels.conftest import (  # noqa: F401  (fixtures)
     smtp,
 )
 from tests.factories import World, message
+from tests.live_server import served
 from tests.web.conftest import PASSWORD
 
 pytestmark = [pytest.mark.slow, pytest.mark.processes]
@@ -62,22 +61,8 @@ CHROMIUM = chromium()
 
 @pytest.fixture
 def base_url(db: Database, settings: Settings, world: World) -> Iterator[str]:  # noqa: F811
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(db, settings), host="127.0.0.1", port=port, log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(10)
+    with served(create_app(db, settings)) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,19 +5,12 @@ configuration page and the planner go to tests/artifacts/."""
 
 from __future__ import annotations
 
-import shutil
-import threading
-import time
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import update
 
-from omnicase.api.app import create_app
 from omnicase.ingest.pipeline import ingest_one
 from omnicase.model import Case, User
 from omnicase.model.base import utcnow
@@ -25,39 +18,12 @@ from omnicase.services.orgs import do_create_token
 from omnicase.store.db import Database
 from tests.factories import World, message
 from tests.routing.helpers import add_agent, queue, set_presence
-from tests.web.conftest import PASSWORD, give_passwords
+from tests.web.conftest import give_passwords
+from tests.web_supervisor.browser import ARTIFACTS, needs_chromium, signed_in_page
+from tests.web_supervisor.browser import base_url as base_url  # the fixture
 from tests.web_supervisor.history import seed_realistic_history
 
 pytestmark = pytest.mark.slow
-CHROMIUM = shutil.which("chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def base_url(db: Database) -> Iterator[str]:
-    port = free_port()
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(10)
 
 
 def _floor(db: Database, world: World) -> list[int]:
@@ -128,19 +94,10 @@ def _floor(db: Database, world: World) -> list[int]:
     return agents
 
 
-def _login(page: object, base: str, email: str) -> None:
-    page.goto(f"{base}/login")  # type: ignore[attr-defined]
-    page.fill("input[name=email]", email)  # type: ignore[attr-defined]
-    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
-    page.click("button.primary")  # type: ignore[attr-defined]
-    page.wait_for_load_state("networkidle")  # type: ignore[attr-defined]
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install -y chromium)")
+@needs_chromium
 def test_dashboard_updates_live_when_an_agent_goes_away(
     db: Database, world: World, base_url: str
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     agents = _floor(db, world)
     # the agent who goes away: online, with an API token and a password
     with db.transaction() as s:
@@ -153,54 +110,34 @@ def test_dashboard_updates_live_when_an_agent_goes_away(
         now = utcnow()
         for other, state in zip(agents[1:4], ("online", "online", "away"), strict=True):
             set_presence(db, world, other, state, now)
-        ARTIFACTS.mkdir(exist_ok=True)
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-            )
-            try:
-                page = browser.new_page(viewport={"width": 1366, "height": 900})
-                errors: list[str] = []
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                _login(page, base_url, "supervisor@acme.test")
-                page.goto(f"{base_url}/supervisor")
-                agent = f'li[data-agent="{agents[0]}"]'
-                page.wait_for_selector(f'{agent}[data-presence="online"]')
-                page.evaluate("window.__noReload = true")
-                online = int(page.inner_text('[data-testid="total-online"]'))
-                # the agent steps away through the API: no reload, the panel changes
-                r = api.put("/api/v1/agents/me/presence", json={"presence": "away"})
-                assert r.is_success, r.text
-                page.wait_for_selector(f'{agent}[data-presence="away"]', timeout=15_000)
-                assert page.evaluate("window.__noReload") is True
-                assert int(page.inner_text('[data-testid="total-online"]')) == online - 1
-                page.screenshot(path=str(ARTIFACTS / "web-dashboard.png"), full_page=True)
-                page.goto(f"{base_url}/supervisor/config/queues")
-                page.screenshot(path=str(ARTIFACTS / "web-config-queues.png"), full_page=True)
-                assert errors == []
-            finally:
-                browser.close()
+        with signed_in_page(base_url, "supervisor@acme.test") as (page, errors):
+            page.goto(f"{base_url}/supervisor")
+            agent = f'li[data-agent="{agents[0]}"]'
+            page.wait_for_selector(f'{agent}[data-presence="online"]')
+            page.evaluate("window.__noReload = true")
+            online = int(page.inner_text('[data-testid="total-online"]'))
+            # the agent steps away through the API: no reload, the panel changes
+            r = api.put("/api/v1/agents/me/presence", json={"presence": "away"})
+            assert r.is_success, r.text
+            page.wait_for_selector(f'{agent}[data-presence="away"]', timeout=15_000)
+            assert page.evaluate("window.__noReload") is True
+            assert int(page.inner_text('[data-testid="total-online"]')) == online - 1
+            page.screenshot(path=str(ARTIFACTS / "web-dashboard.png"), full_page=True)
+            page.goto(f"{base_url}/supervisor/config/queues")
+            page.screenshot(path=str(ARTIFACTS / "web-config-queues.png"), full_page=True)
+            assert errors == []
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install -y chromium)")
+@needs_chromium
 def test_planner_screens_in_chromium(db: Database, world: World, base_url: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     seed_realistic_history(db, date.today(), weeks=9)
     give_passwords(db, "planner@acme.test")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
-            _login(page, base_url, "planner@acme.test")
-            page.goto(f"{base_url}/planner")
-            page.wait_for_selector('svg.chart path[data-series="forecast"]')
-            assert page.locator("#staffing tbody tr").count() > 0
-            page.screenshot(path=str(ARTIFACTS / "web-planner.png"), full_page=True)
-            page.goto(f"{base_url}/planner/scenarios?growth=4&price=2.5")
-            page.wait_for_selector('tr[data-option="hybrid"]')
-            page.screenshot(path=str(ARTIFACTS / "web-planner-scenarios.png"), full_page=True)
-        finally:
-            browser.close()
+    with signed_in_page(base_url, "planner@acme.test") as (page, errors):
+        page.goto(f"{base_url}/planner")
+        page.wait_for_selector('svg.chart path[data-series="forecast"]')
+        assert page.locator("#staffing tbody tr").count() > 0
+        page.screenshot(path=str(ARTIFACTS / "web-planner.png"), full_page=True)
+        page.goto(f"{base_url}/planner/scenarios?growth=4&price=2.5")
+        page.wait_for_selector('tr[data-option="hybrid"]')
+        page.screenshot(path=str(ARTIFACTS / "web-planner-scenarios.png"), full_page=True)
+        assert errors == []

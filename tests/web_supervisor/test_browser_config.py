@@ -15,7 +15,8 @@ from omnicase.services.orgs import do_create_team, do_create_user, get_org
 from omnicase.store.db import Database
 from tests.factories import World
 from tests.web.conftest import give_passwords
-from tests.web_supervisor.test_browser import ARTIFACTS, CHROMIUM, _login, base_url
+from tests.web_supervisor.browser import ARTIFACTS, needs_chromium, signed_in_page
+from tests.web_supervisor.browser import base_url as base_url  # the fixture
 
 pytestmark = pytest.mark.slow
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
@@ -41,47 +42,33 @@ def _staff(db: Database) -> None:
             )
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install -y chromium)")
+@needs_chromium
 def test_a_supervisor_creates_a_team_and_moves_an_agent_into_it(
     db: Database, world: World, base_url: str
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     _staff(db)
     give_passwords(db, "supervisor@acme.test")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            _login(page, base_url, "supervisor@acme.test")
-            page.goto(f"{base_url}/supervisor/config/users")
-            page.fill("#new-team input[name=team_name]", "Lyon · chat")
-            page.click("#new-team button[type=submit]")
-            page.wait_for_load_state("networkidle")
-            with db.reading() as s:
-                team_id = s.scalar(select(Team.id).where(Team.name == "Lyon · chat"))
-                lea = s.scalar(select(User.id).where(User.name == "Léa Dubois"))
-            assert team_id is not None and lea is not None
-            row = page.locator(f'tr[data-user="{lea}"]')
-            row.locator("select[name=team_id]").select_option(str(team_id))
-            row.locator("form[action$='/team'] button").click()
-            page.wait_for_load_state("networkidle")
-            assert page.url.endswith("/supervisor/config/users")
-            selected = page.locator(f'tr[data-user="{lea}"] select[name=team_id]').input_value()
-            assert selected == str(team_id)
-            assert (
-                page.locator(f'#teams form[data-team="{team_id}"] [data-members="1"]').count() == 1
-            )
-            with db.reading() as s:
-                moved = s.get(User, lea)
-                assert moved is not None and moved.team_id == team_id
-            shot = ARTIFACTS / "web-config-teams.png"
-            page.screenshot(path=str(shot), full_page=True)
-            shutil.copyfile(shot, DOCS_IMG / "web-config-teams.png")
-            assert errors == []
-        finally:
-            browser.close()
+    with signed_in_page(base_url, "supervisor@acme.test") as (page, errors):
+        page.goto(f"{base_url}/supervisor/config/users")
+        page.fill("#new-team input[name=team_name]", "Lyon · chat")
+        page.click("#new-team button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        with db.reading() as s:
+            team_id = s.scalar(select(Team.id).where(Team.name == "Lyon · chat"))
+            lea = s.scalar(select(User.id).where(User.name == "Léa Dubois"))
+        assert team_id is not None and lea is not None
+        row = page.locator(f'tr[data-user="{lea}"]')
+        row.locator("select[name=team_id]").select_option(str(team_id))
+        row.locator("form[action$='/team'] button").click()
+        page.wait_for_load_state("networkidle")
+        assert page.url.endswith("/supervisor/config/users")
+        selected = page.locator(f'tr[data-user="{lea}"] select[name=team_id]').input_value()
+        assert selected == str(team_id)
+        assert page.locator(f'#teams form[data-team="{team_id}"] [data-members="1"]').count() == 1
+        with db.reading() as s:
+            moved = s.get(User, lea)
+            assert moved is not None and moved.team_id == team_id
+        shot = ARTIFACTS / "web-config-teams.png"
+        page.screenshot(path=str(shot), full_page=True)
+        shutil.copyfile(shot, DOCS_IMG / "web-config-teams.png")
+        assert errors == []

@@ -20,8 +20,8 @@ from omnicase.store.db import Database
 from tests.factories import World, message
 from tests.routing.helpers import overflow, queue
 from tests.web.conftest import login
-from tests.web_supervisor.test_browser import ARTIFACTS, CHROMIUM, _login
-from tests.web_supervisor.test_browser import base_url as base_url  # the fixture
+from tests.web_supervisor.browser import ARTIFACTS, needs_chromium, signed_in_page
+from tests.web_supervisor.browser import base_url as base_url  # the fixture
 
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "web-config-engagements.png"
 
@@ -369,11 +369,10 @@ def test_who_may_read_and_write_routing_configuration(
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install -y chromium)")
+@needs_chromium
 def test_engagement_form_in_chromium(db: Database, world: World, base_url: str) -> None:
     """An admin engages a provider team through the form in a real browser; the row
     appears and the page is saved as the documentation's screenshot."""
-    sync_api = pytest.importorskip("playwright.sync_api")
     queue(db, world, {"key": "orders", "name": "Commandes", "rules": [{"reasons": ["order"]}]})
     queue(db, world, {"key": "returns", "name": "Retours", "rules": [{"reasons": ["return"]}]})
     queue(db, world, {"key": "general", "name": "Général", "is_default": True})
@@ -383,62 +382,51 @@ def test_engagement_form_in_chromium(db: Database, world: World, base_url: str) 
         assert acme is not None
         do_create_team(s, acme, "Service client Paris")
     rabat = world.ids["other_team"]
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            _login(page, base_url, "admin@acme.test")
-            page.goto(f"{base_url}{BASE}/engagements")
-            form = page.locator("#engagement-form form")
-            form.locator("select[name=team_id]").select_option(str(rabat))
-            form.locator("input[name=queues]").fill("returns general")
-            form.locator("input[name=reasons]").fill("x-unknown")
-            form.locator("button.primary").click()
-            page.wait_for_selector('[data-field="reasons"]')  # refused next to the field
-            assert form.locator("input[name=queues]").input_value() == "returns general"
-            form.locator("input[name=reasons]").fill("return refund")
-            form.locator("input[name=channels]").fill("email chat")
-            form.locator("input[name=overflow_only]").check()
-            form.locator("input[name=share_percent]").fill("30")
-            form.locator("input[name=starts_on]").fill("2026-12-01")
-            form.locator("button.primary").click()
-            page.wait_for_load_state("networkidle")
-            engagement = _engagement_of(db, rabat)
-            row = page.locator(f'tr[data-engagement="{engagement.id}"]')
-            assert "Rabat voice" in row.inner_text() and "returns, general" in row.inner_text()
-            assert engagement.overflow_only and engagement.share_percent == 30
-            page.screenshot(path=str(ARTIFACTS / "web-config-engagements.png"), full_page=True)
-            shutil.copy(ARTIFACTS / "web-config-engagements.png", DOCS_IMG)
-            # ending asks first (hx-confirm): dismissed, nothing changes; accepted, it ends
-            answers = iter([False, True, True])
-            page.on("dialog", lambda d: d.accept() if next(answers) else d.dismiss())
-            end = row.locator("button.danger")
-            end.click()
-            page.wait_for_timeout(300)
-            assert _engagement_of(db, rabat).ends_on is None
-            row.locator("input[name=ends_on]").fill("2026-12-31")
-            end.click()
-            page.wait_for_selector(f'tr[data-engagement="{engagement.id}"] >> text=2026-12-31')
-            assert _engagement_of(db, rabat).ends_on == date(2026, 12, 31)
-            page.goto(f"{base_url}{BASE}/overflow")
-            hours = page.locator("form.rt-hours").first
-            hours.locator("input[name=hours_mon]").fill("09:00-12:30 14:00-18:00")
-            hours.locator("input[name=hours_sat]").fill("10:00-16:00")
-            hours.locator("button").click()
-            page.wait_for_load_state("networkidle")
-            hours = page.locator("form.rt-hours").first
-            assert hours.locator("input[name=hours_sat]").input_value() == "10:00-16:00"
-            page.goto(f"{base_url}{BASE}/overflow")
-            page.screenshot(path=str(ARTIFACTS / "web-config-overflow.png"), full_page=True)
-            page.locator("#overflow-rules button.danger").click()  # confirmed
-            page.wait_for_selector("#overflow-rules tbody tr:not([data-rule])")
-            with db.reading() as s:
-                assert s.scalars(select(OverflowRule)).all() == []
-            assert errors == []
-        finally:
-            browser.close()
+    with signed_in_page(base_url, "admin@acme.test") as (page, errors):
+        page.goto(f"{base_url}{BASE}/engagements")
+        form = page.locator("#engagement-form form")
+        form.locator("select[name=team_id]").select_option(str(rabat))
+        form.locator("input[name=queues]").fill("returns general")
+        form.locator("input[name=reasons]").fill("x-unknown")
+        form.locator("button.primary").click()
+        page.wait_for_selector('[data-field="reasons"]')  # refused next to the field
+        assert form.locator("input[name=queues]").input_value() == "returns general"
+        form.locator("input[name=reasons]").fill("return refund")
+        form.locator("input[name=channels]").fill("email chat")
+        form.locator("input[name=overflow_only]").check()
+        form.locator("input[name=share_percent]").fill("30")
+        form.locator("input[name=starts_on]").fill("2026-12-01")
+        form.locator("button.primary").click()
+        page.wait_for_load_state("networkidle")
+        engagement = _engagement_of(db, rabat)
+        row = page.locator(f'tr[data-engagement="{engagement.id}"]')
+        assert "Rabat voice" in row.inner_text() and "returns, general" in row.inner_text()
+        assert engagement.overflow_only and engagement.share_percent == 30
+        page.screenshot(path=str(ARTIFACTS / "web-config-engagements.png"), full_page=True)
+        shutil.copy(ARTIFACTS / "web-config-engagements.png", DOCS_IMG)
+        # ending asks first (hx-confirm): dismissed, nothing changes; accepted, it ends
+        answers = iter([False, True, True])
+        page.on("dialog", lambda d: d.accept() if next(answers) else d.dismiss())
+        end = row.locator("button.danger")
+        end.click()
+        page.wait_for_timeout(300)
+        assert _engagement_of(db, rabat).ends_on is None
+        row.locator("input[name=ends_on]").fill("2026-12-31")
+        end.click()
+        page.wait_for_selector(f'tr[data-engagement="{engagement.id}"] >> text=2026-12-31')
+        assert _engagement_of(db, rabat).ends_on == date(2026, 12, 31)
+        page.goto(f"{base_url}{BASE}/overflow")
+        hours = page.locator("form.rt-hours").first
+        hours.locator("input[name=hours_mon]").fill("09:00-12:30 14:00-18:00")
+        hours.locator("input[name=hours_sat]").fill("10:00-16:00")
+        hours.locator("button").click()
+        page.wait_for_load_state("networkidle")
+        hours = page.locator("form.rt-hours").first
+        assert hours.locator("input[name=hours_sat]").input_value() == "10:00-16:00"
+        page.goto(f"{base_url}{BASE}/overflow")
+        page.screenshot(path=str(ARTIFACTS / "web-config-overflow.png"), full_page=True)
+        page.locator("#overflow-rules button.danger").click()  # confirmed
+        page.wait_for_selector("#overflow-rules tbody tr:not([data-rule])")
+        with db.reading() as s:
+            assert s.scalars(select(OverflowRule)).all() == []
+        assert errors == []

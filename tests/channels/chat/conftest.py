@@ -5,22 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 
 from omnicase.api.app import create_app
 from omnicase.config import Settings
 from omnicase.security.secrets import SecretBox
 from omnicase.store.db import Database
-from tests.channels.conftest import create_account, free_port
+from tests.channels.conftest import create_account
 from tests.factories import World
+from tests.live_server import served
 
 KEY = "acme-site-widget"
 ORIGIN = "https://www.acme.example"
@@ -51,26 +49,8 @@ class Server:
 @pytest.fixture
 def server(db: Database, settings: Settings) -> Iterator[Server]:
     """The whole app on a real socket (its own event loop in a thread)."""
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(db, settings),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws="websockets-sansio",
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield Server(f"http://127.0.0.1:{port}")
-    finally:
-        srv.should_exit = True
-        thread.join(10)
+    with served(create_app(db, settings), ws="websockets-sansio") as url:
+        yield Server(url)
 
 
 class Visitor:

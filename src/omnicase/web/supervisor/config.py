@@ -11,7 +11,8 @@ shown next to its field (422) and nothing is written.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -67,6 +68,47 @@ def _int_or_text(value: Any) -> Any:
 
 def _brand(page: Page) -> Organisation:
     return page.organisation
+
+
+class _BrandRow(Protocol):
+    id: Any
+    brand_id: Any
+
+
+class _Placed(Protocol):
+    id: Any
+    position: Any
+
+
+RowT = TypeVar("RowT", bound=_BrandRow)
+PlacedT = TypeVar("PlacedT", bound=_Placed)
+
+
+def brand_row(page: Page, model: type[RowT], row_id: int) -> RowT:
+    """One of the brand's rows by id; another brand's (or none) is a 404, never a 403, so
+    an id guessed in a URL says nothing about other brands."""
+    row = page.db.get(model, row_id)
+    if row is None or row.brand_id != page.who.organisation_id:
+        raise PageError(404, "error.not_found")
+    return row
+
+
+def swapped_positions(
+    ordered: Sequence[PlacedT], row_id: int, direction: Any
+) -> list[tuple[PlacedT, int]]:
+    """Moving a row up or down one place: it and its neighbour swap positions (equal
+    positions are told apart first); none at either end; the row not listed is a 404."""
+    index = next((i for i, r in enumerate(ordered) if r.id == row_id), None)
+    if index is None:
+        raise PageError(404, "error.not_found")
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(ordered):
+        return []
+    a, b = ordered[index], ordered[other]
+    pa, pb = a.position, b.position
+    if pa == pb:
+        pb = pa + (1 if other > index else -1)
+    return [(a, max(pb, 0)), (b, max(pa, 0))]
 
 
 @router.get("")
@@ -134,19 +176,12 @@ async def move_queue(request: Request, queue_id: int, page: Writer) -> Response:
     """Up or down one place: positions are swapped with the neighbour."""
     form = await request.form()
     ordered = brand_queues(page.db, page.who.organisation_id)
-    index = next((i for i, q in enumerate(ordered) if q.id == queue_id), None)
-    if index is None:
-        raise PageError(404, "error.not_found")
-    other = index - 1 if form.get("direction") == "up" else index + 1
-    if 0 <= other < len(ordered):
-        a, b = ordered[index], ordered[other]
-        pa, pb = a.position, b.position
-        if pa == pb:
-            pb = pa + (1 if other > index else -1)
+    moves = swapped_positions(ordered, queue_id, form.get("direction"))
+    if moves:
         brand = _brand(page)
         try:
-            do_update_queue(page.db, brand, a, {"position": max(pb, 0)}, page.who)
-            do_update_queue(page.db, brand, b, {"position": max(pa, 0)}, page.who)
+            for queue, position in moves:
+                do_update_queue(page.db, brand, queue, {"position": position}, page.who)
         except ActionError as exc:  # an earlier rule would then hide this queue
             page.db.rollback()
             return _queues_page(request, page, errors={"order": str(exc)})

@@ -9,9 +9,8 @@ refusal is shown next to the field it names (422, typed values kept), nothing wr
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -27,12 +26,20 @@ from omnicase.routing.configure import (
 from omnicase.routing.hours import DAYS
 from omnicase.services.cases import ActionError
 from omnicase.services.engagements import (
+    brand_today,
     do_end_engagement,
     do_engage_team,
     do_update_engagement,
 )
 from omnicase.web.deps import Page, PageError
-from omnicase.web.supervisor.config import Reader, Writer, _int_or_text, _words
+from omnicase.web.supervisor.config import (
+    Reader,
+    Writer,
+    _int_or_text,
+    _words,
+    brand_row,
+    swapped_positions,
+)
 from omnicase.web.templating import render
 
 router = APIRouter(prefix="/supervisor/config", include_in_schema=False)
@@ -52,7 +59,7 @@ def _brand(page: Page) -> Organisation:
 
 
 def _today(page: Page) -> date:
-    return datetime.now(ZoneInfo(page.organisation.timezone)).date()
+    return brand_today(page.organisation)
 
 
 def _engagements(page: Page) -> list[tuple[Engagement, Team, Organisation]]:
@@ -80,10 +87,7 @@ def _rules(page: Page) -> list[OverflowRule]:
 
 
 def _rule(page: Page, rule_id: int) -> OverflowRule:
-    rule = page.db.get(OverflowRule, rule_id)
-    if rule is None or rule.brand_id != page.who.organisation_id:
-        raise PageError(404, "error.not_found")
-    return rule
+    return brand_row(page, OverflowRule, rule_id)
 
 
 def _rule_form(rule: OverflowRule) -> dict[str, str]:
@@ -249,18 +253,10 @@ async def delete_overflow(request: Request, rule_id: int, page: Writer) -> Respo
 async def move_overflow(request: Request, rule_id: int, page: Writer) -> Response:
     """Up or down one place: the rule and its neighbour swap positions."""
     form = await request.form()
-    ordered = _rules(page)
-    index = next((i for i, r in enumerate(ordered) if r.id == rule_id), None)
-    if index is None:
-        raise PageError(404, "error.not_found")
-    other = index - 1 if form.get("direction") == "up" else index + 1
-    if 0 <= other < len(ordered):
-        a, b = ordered[index], ordered[other]
-        pa, pb = a.position, b.position
-        if pa == pb:
-            pb = pa + (1 if other > index else -1)
+    moves = swapped_positions(_rules(page), rule_id, form.get("direction"))
+    if moves:
         try:
-            for rule, position in ((a, max(pb, 0)), (b, max(pa, 0))):
+            for rule, position in moves:
                 do_update_overflow_rule(
                     page.db, _brand(page), rule, {"position": position}, page.who
                 )
@@ -324,10 +320,7 @@ def _provider_teams(page: Page) -> list[tuple[int, str]]:
 
 
 def _engagement(page: Page, engagement_id: int) -> Engagement:
-    engagement = page.db.get(Engagement, engagement_id)
-    if engagement is None or engagement.brand_id != page.who.organisation_id:
-        raise PageError(404, "error.not_found")
-    return engagement
+    return brand_row(page, Engagement, engagement_id)
 
 
 def _engagement_form(e: Engagement) -> dict[str, str]:

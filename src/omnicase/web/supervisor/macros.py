@@ -21,7 +21,7 @@ from omnicase.model import Macro
 from omnicase.services.cases import ActionError
 from omnicase.services.macros import PLACEHOLDERS, do_create_macro, do_update_macro, macros_of
 from omnicase.web.deps import Page, PageError
-from omnicase.web.supervisor.config import CHANNELS, Reader, Writer, _words
+from omnicase.web.supervisor.config import CHANNELS, Reader, Writer, _words, brand_row
 from omnicase.web.templating import render
 
 router = APIRouter(prefix="/supervisor/config", include_in_schema=False)
@@ -139,10 +139,7 @@ def _page(
 
 
 def _brand_macro(page: Page, macro_id: int) -> Macro:
-    macro = page.db.get(Macro, macro_id)
-    if macro is None or macro.brand_id != page.who.organisation_id:
-        raise PageError(404, "error.not_found")
-    return macro
+    return brand_row(page, Macro, macro_id)
 
 
 def _field(exc: ActionError) -> str:
