@@ -11,6 +11,7 @@ from sqlalchemy import select
 from omnicase.ingest.pipeline import ingest
 from omnicase.model import Case, CaseLink, Message
 from omnicase.store.db import Database
+from omnicase.web.i18n import LANG_COOKIE
 from tests.factories import World, message
 from tests.web.conftest import login
 
@@ -245,3 +246,33 @@ def test_internal_note_and_reply_refusals(world: World, web: TestClient, db: Dat
     assert 'role="alert"' in r.text and "Bonjour Marc, draft" in r.text
     with db.reading() as s:
         assert s.scalar(select(Message.id).where(Message.direction == "outbound")) is None
+
+
+def test_the_case_view_names_rules_and_queues_in_the_users_language(
+    world: World, web: TestClient, db: Database
+) -> None:
+    """Why a message joined its case, how an identity was linked and the queue are shown
+    by name (``same order number``), not by the stored key (``order_number``)."""
+    refs = seed(db)
+    ingest(
+        db,
+        [
+            message(
+                channel="whatsapp",
+                minutes=30,
+                text="Toujours rien pour la commande A-10492 ?",
+                whatsapp="+33611223344",
+                name="Julie Martin",
+            )
+        ],
+    )
+    login(web, "agent@acme.test")
+    web.cookies.set(LANG_COOKIE, "fr")
+    fr = web.get(f"/cases/{refs['email']}").text
+    assert "même numéro de commande" in fr and "nouvelle demande" in fr
+    assert "identifiant du canal" in fr and "Par défaut" in fr
+    for key in ("order_number", "new_request", "channel_identity", ">default<"):
+        assert key not in fr, key
+    web.cookies.set(LANG_COOKIE, "en")
+    en = web.get(f"/cases/{refs['email']}").text
+    assert "same order number" in en and "own id" in en and "Default" in en

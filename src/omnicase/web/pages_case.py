@@ -101,13 +101,7 @@ def case_page(
         warnings=warnings or [],
         files_dropped=files_dropped,
         **composer_context(page, case, channel or None),
-        rule_label=lambda rule: _label(page, "rule." + rule, rule),
     )
-
-
-def _label(page: Page, key: str, fallback: str) -> str:
-    text = page.t(key)
-    return fallback if text == key else text
 
 
 @router.get("/cases/{reference}")

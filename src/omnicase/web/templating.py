@@ -75,6 +75,20 @@ env.globals["until"] = _until
 env.globals["effective_sla"] = _effective_sla
 
 
+def labeller(t: Callable[..., str]) -> Callable[[str, str | None], str]:
+    """``label("reason", key)``: a stored key's name in the page's language; a key with no
+    translation (a brand's own reason, queue or rule added later) is shown as stored."""
+
+    def label(prefix: str, key: str | None) -> str:
+        if not key:
+            return "—"
+        name = f"{prefix}.{key}"
+        text = t(name)
+        return key if text == name else text
+
+    return label
+
+
 def render(
     request: Request,
     template: str,
@@ -89,7 +103,8 @@ def render(
     ``request`` in its context."""
     language = page.lang if page is not None else (lang or "en")
     values.setdefault("tz", page.organisation.timezone if page is not None else "UTC")
+    t = translator(language)
     html = env.get_template(template).render(
-        request=request, page=page, lang=language, t=translator(language), **values
+        request=request, page=page, lang=language, t=t, label=labeller(t), **values
     )
     return HTMLResponse(html, status_code=status, headers=headers)
