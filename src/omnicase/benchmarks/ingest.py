@@ -18,6 +18,7 @@ from typing import Any
 import psutil
 from sqlalchemy import func, select, text
 
+from omnicase.benchmarks.gauge import cpu_gauge_ms, load_average
 from omnicase.demo.generator import DEMO_BRANDS, demo_scale, generate
 from omnicase.demo.seed import create_brand
 from omnicase.ingest.pipeline import IngestStatus, ingest, ingest_stream
@@ -65,6 +66,7 @@ def run_ingest_bench(
     workers: int = 1,
 ) -> dict[str, Any]:
     proc = psutil.Process()
+    gauge, load_start = cpu_gauge_ms(), load_average()
     with tempfile.TemporaryDirectory() as tmp:
         db = _fresh(url or f"sqlite:///{Path(tmp) / 'bench.db'}")
         try:
@@ -123,6 +125,8 @@ def run_ingest_bench(
                 "database": db.dialect,
                 "rss_mb": round(rss_end / 2**20, 1),
                 "rss_growth_mb": round((rss_end - rss_start) / 2**20, 1),
+                "cpu_gauge_ms": gauge,
+                "load_average": [load_start, load_average()],
             }
         finally:
             db.dispose()
