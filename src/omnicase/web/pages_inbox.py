@@ -45,7 +45,7 @@ from omnicase.web.queries import (
     rows_for,
     visible_inbox_case,
 )
-from omnicase.web.templating import env, render
+from omnicase.web.templating import env, labeller, render
 
 router = APIRouter(include_in_schema=False)
 CHANNELS = tuple(c.value for c in Channel)
@@ -177,9 +177,11 @@ def inbox_live(
             rows = rows_for(session, [case])
             template = env.get_template("_inbox_row.html")
             org = session.get(Organisation, who.organisation_id)
+            t = translator(language)
             return template.render(
                 row=rows[0],
-                t=translator(language),
+                t=t,
+                label=labeller(t),
                 live=True,
                 tz=org.timezone if org is not None else "UTC",
             )

@@ -34,7 +34,7 @@ from omnicase.web.deps import (
     timeouts,
 )
 from omnicase.web.i18n import translator
-from omnicase.web.templating import env, render
+from omnicase.web.templating import env, labeller, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -116,7 +116,9 @@ def dashboard_stream(request: Request) -> EventSourceResponse:
                 seen = dashboard_fingerprint(board)
                 if seen != last:
                     last = seen
-                    html = template.render(request=request, t=t, lang=lang, board=board)
+                    html = template.render(
+                        request=request, t=t, label=labeller(t), lang=lang, board=board
+                    )
                     yield {"event": "panels", "data": html}
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(woken.wait(), REFRESH_SECONDS)
