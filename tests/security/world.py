@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 
 from omnicase.channels.attachments import AttachmentStore
 from omnicase.ingest.pipeline import ingest
-from omnicase.ingest.schema import InboundMessage
+from omnicase.ingest.schema import Attachment, InboundMessage
 from omnicase.model import Base, Case, Organisation, Team, User
 from omnicase.services.orgs import do_create_engagement, do_create_token, do_create_user
 from omnicase.store.db import Database
@@ -113,12 +113,12 @@ def seed(db: Database, attachments_dir: Path, data_dir: Path | None = None) -> S
                 update={
                     "html": f"<p>Bonjour {mark}</p>" if channel == "email" else None,
                     "attachments": [
-                        {
-                            "filename": f"{mark}.txt",
-                            "content_type": "text/plain",
-                            "size": len(data),
-                            "sha256": sha,
-                        }
+                        Attachment(
+                            filename=f"{mark}.txt",
+                            content_type="text/plain",
+                            size=len(data),
+                            sha256=sha,
+                        )
                     ],
                 }
             )

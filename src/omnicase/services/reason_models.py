@@ -379,7 +379,7 @@ class ModelInfo:
 
 def list_models(db: Database) -> list[ModelInfo]:
     with db.reading() as session:
-        slugs = dict(session.execute(select(Organisation.id, Organisation.slug)).tuples().all())
+        slugs = dict(session.execute(select(Organisation.id, Organisation.slug)).all())
         rows = session.scalars(
             select(RM).order_by(RM.brand_id.is_not(None), RM.brand_id, RM.version)
         ).all()
