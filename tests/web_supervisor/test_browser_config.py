@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from omnicase.model import Team, User
+from omnicase.model import SlaPolicy, Team, User
 from omnicase.services.orgs import do_create_team, do_create_user, get_org
 from omnicase.store.db import Database
 from tests.factories import World
@@ -71,4 +71,42 @@ def test_a_supervisor_creates_a_team_and_moves_an_agent_into_it(
         shot = ARTIFACTS / "web-config-teams.png"
         page.screenshot(path=str(shot), full_page=True)
         shutil.copyfile(shot, DOCS_IMG / "web-config-teams.png")
+        assert errors == []
+
+
+@needs_chromium
+def test_an_admin_adds_an_escalation_step_to_a_policy_in_the_browser(
+    db: Database, world: World, base_url: str
+) -> None:
+    give_passwords(db, "admin@acme.test")
+    with signed_in_page(base_url, "admin@acme.test") as (page, errors):
+        page.goto(f"{base_url}/supervisor/config/sla")
+        form = page.locator("#policy-form form")
+        form.locator("input[name=name]").fill("E-mail standard")
+        form.locator("select[name=channel]").select_option("email")
+        form.locator("input[name=first_response_minutes]").fill("240")
+        step = form.locator('[data-step="0"]')
+        step.locator("select[name=esc-0-on]").select_option("at_risk")
+        step.locator("select[name=esc-0-action]").select_option("notify")
+        step.locator("input[name=esc-0-users]").fill("supervisor@acme.test")
+        second = form.locator('[data-step="1"]')
+        second.locator("select[name=esc-1-on]").select_option("breached")
+        second.locator("select[name=esc-1-action]").select_option("raise_priority")
+        second.locator("input[value=first_response]").check()
+        form.locator("button.primary").click()
+        page.wait_for_load_state("networkidle")
+        assert page.url.endswith("/supervisor/config/sla")
+        with db.reading() as s:
+            policy = s.scalars(select(SlaPolicy)).one()
+            assert policy.escalations == [
+                {"on": "at_risk", "action": "notify", "users": [world.ids["acme:supervisor"]]},
+                {"on": "breached", "action": "raise_priority", "clocks": ["first_response"]},
+            ]
+        page.click(f'tr[data-policy="{policy.id}"] a')
+        page.wait_for_load_state("networkidle")
+        shown = page.locator('#policy-form [data-step="1"] select[name=esc-1-action]')
+        assert shown.input_value() == "raise_priority"
+        shot = ARTIFACTS / "web-config-sla.png"
+        page.screenshot(path=str(shot), full_page=True)
+        shutil.copyfile(shot, DOCS_IMG / "web-config-sla.png")
         assert errors == []

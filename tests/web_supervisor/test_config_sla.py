@@ -222,3 +222,162 @@ def test_sla_writes_are_for_the_brands_admins(db: Database, world: World, web: T
         web.post(f"{SLA}/calendars/{cal_id}/delete", data={"csrf_token": csrf}).status_code == 404
     )
     assert [c["name"] for c in _calendars(db)] == ["Paris"]
+
+
+def _steps_form(csrf: str, **rows: str) -> dict[str, Any]:
+    """An email policy's form with escalation rows ``esc-N-field``."""
+    return {
+        "csrf_token": csrf,
+        "name": "Email",
+        "channel": "email",
+        "first_response_minutes": "60",
+        **rows,
+    }
+
+
+def _escalations(db: Database) -> list[Any]:
+    with db.reading() as s:
+        return [p.escalations for p in s.scalars(select(SlaPolicy).order_by(SlaPolicy.id))]
+
+
+def test_escalation_steps_are_written_shown_again_and_kept_by_an_edit(
+    db: Database, world: World, web: TestClient
+) -> None:
+    csrf = login(web, "admin@acme.test")
+    supervisor = world.ids["acme:supervisor"]
+    team = world.ids["team"]
+    form = _steps_form(
+        csrf,
+        **{
+            "esc-0-on": "at_risk",
+            "esc-0-action": "notify",
+            "esc-0-users": "Supervisor@acme.test",
+            "esc-0-roles": "admin",
+            "esc-1-on": "breached",
+            "esc-1-action": "raise_priority",
+            "esc-1-priority": "3",
+            "esc-2-on": "",  # an empty row is no step
+            "esc-3-on": "breached",
+            "esc-3-action": "overflow",
+            "esc-3-team": str(team),
+        },
+    )
+    form["esc-1-clocks"] = ["first_response", "resolution"]
+    r = web.post(f"{SLA}/policies", data=form)
+    assert r.status_code == 303, r.text[-2000:]
+    steps = [
+        {"on": "at_risk", "action": "notify", "users": [supervisor], "roles": ["admin"]},
+        {
+            "on": "breached",
+            "action": "raise_priority",
+            "clocks": ["first_response", "resolution"],
+            "priority": 3,
+        },
+        {"on": "breached", "action": "overflow", "team_id": team},
+    ]
+    assert _escalations(db) == [steps]
+    with db.reading() as s:
+        policy_id = s.scalar(select(SlaPolicy.id))
+    listing = web.get(SLA).text
+    assert "À risque → Prévenir" in listing and "Dépassé → Déborder vers le prestataire" in listing
+    page = web.get(f"{SLA}/policies/{policy_id}").text
+    assert 'name="esc-0-users" value="supervisor@acme.test"' in page  # people by email
+    assert '<option value="3" selected>3</option>' in page
+    assert 'name="esc-1-clocks" value="resolution" checked' in page
+    assert f'<option value="{team}" selected>' in page
+    assert 'data-step="3"' in page and 'data-step="4"' not in page  # 3 steps, 1 empty row
+    # saving the form as shown keeps the steps; emptying a row removes its step
+    r = web.post(
+        f"{SLA}/policies/{policy_id}",
+        data=_steps_form(
+            csrf,
+            **{
+                "name": "Email (edited)",
+                "esc-0-on": "at_risk",
+                "esc-0-action": "notify",
+                "esc-0-users": "supervisor@acme.test",
+                "esc-0-roles": "admin",
+                "esc-1-on": "",
+                "esc-1-action": "",
+                "esc-2-on": "breached",
+                "esc-2-action": "overflow",
+                "esc-2-team": str(team),
+            },
+        ),
+    )
+    assert r.status_code == 303
+    assert _escalations(db) == [[steps[0], steps[2]]]
+    assert _events(db, "sla.policy") == ["sla.policy.created", "sla.policy.updated"]
+
+
+def test_a_wrong_step_is_refused_on_its_row_and_nothing_is_written(
+    db: Database, world: World, web: TestClient
+) -> None:
+    csrf = login(web, "admin@acme.test")
+    good = {"esc-0-on": "at_risk", "esc-0-action": "notify"}
+    cases = [
+        (
+            {"esc-1-on": "breached", "esc-1-action": "notify", "esc-1-priority": "2"},
+            "esc-1",
+            "not an option of notify",
+        ),
+        ({"esc-1-on": "breached"}, "esc-1", "must be one of"),
+        ({"esc-1-action": "reassign"}, "esc-1", "must be at_risk or breached"),
+        (
+            {"esc-1-on": "breached", "esc-1-action": "notify", "esc-1-roles": "boss"},
+            "esc-1",
+            "a non-empty list of",
+        ),
+        (
+            {"esc-1-on": "breached", "esc-1-action": "notify", "esc-1-users": "who@else.test"},
+            "esc-1",
+            "no user of this brand",
+        ),
+        (
+            {"esc-1-on": "breached", "esc-1-action": "notify", "esc-1-users": "admin@globex.test"},
+            "esc-1",
+            "no user of this brand",
+        ),
+    ]
+    for rows, field, words in cases:
+        r = web.post(f"{SLA}/policies", data=_steps_form(csrf, **good, **rows))
+        assert r.status_code == 422, rows
+        assert f'data-field="{field}"' in r.text and words in r.text, (rows, r.text[-3000:])
+        assert 'name="esc-0-action"' in r.text and 'value="notify" selected' in r.text
+    assert _escalations(db) == [] and _events(db, "sla.") == []
+    # a refused edit leaves the policy's steps as they were
+    web.post(f"{SLA}/policies", data=_steps_form(csrf, **good))
+    with db.reading() as s:
+        policy_id = s.scalar(select(SlaPolicy.id))
+    bad = web.post(
+        f"{SLA}/policies/{policy_id}",
+        data=_steps_form(csrf, **good, **{"esc-1-on": "breached", "esc-1-action": "fly"}),
+    )
+    assert bad.status_code == 422 and 'data-field="esc-1"' in bad.text
+    assert _escalations(db) == [[{"on": "at_risk", "action": "notify"}]]
+
+
+def test_a_calendar_opens_on_exceptional_days_and_an_opening_needs_its_hours(
+    db: Database, world: World, web: TestClient
+) -> None:
+    csrf = login(web, "admin@acme.test")
+    sunday = {**PARIS, "openings": "2026-12-20 10:00-18:00\n"}
+    r = web.post(f"{SLA}/calendars", data={"csrf_token": csrf, **sunday})
+    assert r.status_code == 303, r.text[-2000:]
+    with db.reading() as s:
+        cal = s.scalars(select(Calendar)).one()
+        assert cal.openings == [{"date": "2026-12-20", "hours": [["10:00", "18:00"]]}]
+        cal_id = cal.id
+    assert "2026-12-20 10:00-18:00</textarea>" in web.get(f"{SLA}/calendars/{cal_id}").text
+    for openings, words in (
+        ("2026-12-20", "an opening needs its hours"),
+        ("2026-12-20..2026-12-21 10:00-12:00", "only a whole-day closure spans"),
+        ("20/12/2026 10:00-18:00", "YYYY-MM-DD"),
+    ):
+        r = web.post(
+            f"{SLA}/calendars/{cal_id}", data={"csrf_token": csrf, **PARIS, "openings": openings}
+        )
+        assert r.status_code == 422, openings
+        assert 'data-field="openings"' in r.text and words in r.text, (openings, r.text[-2000:])
+    with db.reading() as s:
+        assert s.scalars(select(Calendar.openings)).one() == cal.openings

@@ -1,12 +1,14 @@
 """Service levels of the brand (``/supervisor/config/sla``): SLA policies (create, edit,
-delete) and business-hours calendars (create, edit, delete: opening hours per weekday,
-time zone, public holidays of a country, closed dates).
+delete, with their escalation steps: ``config_sla_steps``) and business-hours calendars
+(create, edit, delete: opening hours per weekday, time zone, public holidays of a country,
+closed dates and exceptional openings).
 
 Supervisors read; the brand's admins write, as ``sla.admin`` decides (it refuses anyone
 else with a 403). The form is turned into the service's shape here (``09:00-12:30,
 14:00-18:00`` → ranges; one closed date per line); the service checks it and its
 refusal is shown next to the field it names — ``weekly.tue[0]`` on Tuesday's hours —
-with what was typed kept (422). Nothing is written on a refusal.
+with what was typed kept (422); a step's refusal (``escalations[1].priority``) is shown on
+its row. Nothing is written on a refusal.
 """
 
 from __future__ import annotations
@@ -32,14 +34,21 @@ from omnicase.sla.admin import (
 )
 from omnicase.sla.calendar import WEEKDAYS
 from omnicase.web.deps import Page, PageError
-from omnicase.web.supervisor.config import CHANNELS, Reader, Writer, _int_or_text
+from omnicase.web.supervisor.config import CHANNELS, Reader, Writer, _int_or_text, brand_row
+from omnicase.web.supervisor.config_sla_steps import (
+    read_steps,
+    rows_from_form,
+    rows_from_policy,
+    step_choices,
+    step_errors,
+)
 from omnicase.web.templating import render
 
 router = APIRouter(prefix="/supervisor/config", include_in_schema=False)
 HOME = "/supervisor/config/sla"
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 _DAY = r"\d{4}-\d{2}-\d{2}"
-_CLOSURE = re.compile(rf"^({_DAY})(?:\s*(?:\.\.|→|to|au)\s*({_DAY}))?(?:\s+(.+))?$")
+_DAY_LINE = re.compile(rf"^({_DAY})(?:\s*(?:\.\.|→|to|au)\s*({_DAY}))?(?:\s+(.+))?$")
 
 
 # ---- the page ---------------------------------------------------------------------------
@@ -55,9 +64,14 @@ def _page(
     cal: dict[str, Any] | None = None,
     row_errors: dict[str, str] | None = None,
 ) -> Response:
-    """``pol`` / ``cal``: the policy's and the calendar's form (``form`` values, ``errors``)."""
+    """``pol`` / ``cal``: the policy's and the calendar's form (``form`` values, ``errors``;
+    the policy's escalation ``rows`` too)."""
     brand = page.who.organisation_id
-    pol = pol or {"form": _policy_values(policy) if policy else {}, "errors": {}}
+    pol = pol or {
+        "form": _policy_values(policy) if policy else {},
+        "errors": {},
+        "rows": rows_from_policy(page.db, policy) if policy else [],
+    }
     cal = cal or {"form": _calendar_values(calendar) if calendar else {}, "errors": {}}
     failed = bool(pol["errors"] or cal["errors"] or row_errors)
     return render(
@@ -78,6 +92,7 @@ def _page(
         ),
         channels=CHANNELS,
         weekdays=WEEKDAYS,
+        steps=step_choices(page.db, brand),
         editing_policy=policy,
         editing_calendar=calendar,
         pol=pol,
@@ -85,20 +100,6 @@ def _page(
         row_errors=row_errors or {},
         status=422 if failed else 200,
     )
-
-
-def _brand_policy(page: Page, policy_id: int) -> SlaPolicy:
-    policy = page.db.get(SlaPolicy, policy_id)
-    if policy is None or policy.brand_id != page.who.organisation_id:
-        raise PageError(404, "error.not_found")
-    return policy
-
-
-def _brand_calendar(page: Page, calendar_id: int) -> Calendar:
-    calendar = page.db.get(Calendar, calendar_id)
-    if calendar is None or calendar.brand_id != page.who.organisation_id:
-        raise PageError(404, "error.not_found")
-    return calendar
 
 
 def _forbidden(exc: ActionError) -> None:
@@ -121,7 +122,8 @@ def _minutes(value: Any) -> Any:
     return number * 60 if isinstance(number, int) else number
 
 
-def read_policy(form: FormData) -> dict[str, Any]:
+def read_policy(page: Page, form: FormData) -> dict[str, Any]:
+    """Raises the steps' :class:`ActionError` (an email that is no user of the brand)."""
     at_risk = _int_or_text(form.get("at_risk_percent"))
     return {
         "name": str(form.get("name") or "").strip() or None,
@@ -133,6 +135,7 @@ def read_policy(form: FormData) -> dict[str, Any]:
         "business_hours": form.get("business_hours") == "on",
         "calendar_id": _int_or_text(form.get("calendar_id")),
         "at_risk_percent": 80 if at_risk is None else at_risk,
+        "escalations": read_steps(page.db, page.who.organisation_id, rows_from_form(form)),
     }
 
 
@@ -155,14 +158,15 @@ def _policy_values(policy: SlaPolicy) -> dict[str, str]:
 
 def _policy_refused(exc: ActionError, form: FormData) -> dict[str, Any]:
     name = (exc.field or "form").replace("_seconds", "_minutes")
-    return {"form": dict(form), "errors": {name: str(exc)}}
+    errors = step_errors(exc.field, str(exc)) or {name: str(exc)}
+    return {"form": dict(form), "errors": errors, "rows": rows_from_form(form)}
 
 
 @router.post("/sla/policies")
 async def create_policy(request: Request, page: Writer) -> Response:
     form = await request.form()
     try:
-        do_create_policy(page.db, page.who, read_policy(form))
+        do_create_policy(page.db, page.who, read_policy(page, form))
     except ActionError as exc:
         page.db.rollback()
         _forbidden(exc)
@@ -173,20 +177,20 @@ async def create_policy(request: Request, page: Writer) -> Response:
 
 @router.get("/sla/policies/{policy_id}")
 def edit_policy(policy_id: int, request: Request, page: Reader) -> Response:
-    return _page(request, page, policy=_brand_policy(page, policy_id))
+    return _page(request, page, policy=brand_row(page, SlaPolicy, policy_id))
 
 
 @router.post("/sla/policies/{policy_id}")
 async def update_policy(policy_id: int, request: Request, page: Writer) -> Response:
     """Clocks already started keep their targets; the change applies to the next ones."""
-    policy = _brand_policy(page, policy_id)
+    policy = brand_row(page, SlaPolicy, policy_id)
     form = await request.form()
     try:
-        do_update_policy(page.db, page.who, policy, read_policy(form))
+        do_update_policy(page.db, page.who, policy, read_policy(page, form))
     except ActionError as exc:
         page.db.rollback()
         _forbidden(exc)
-        policy = _brand_policy(page, policy_id)
+        policy = brand_row(page, SlaPolicy, policy_id)
         return _page(request, page, policy=policy, pol=_policy_refused(exc, form))
     page.db.commit()
     return RedirectResponse(HOME, status_code=303)
@@ -195,7 +199,7 @@ async def update_policy(policy_id: int, request: Request, page: Writer) -> Respo
 @router.post("/sla/policies/{policy_id}/delete")
 async def delete_policy(policy_id: int, page: Writer) -> Response:
     """Cases that started on it keep their targets (copied on the case)."""
-    policy = _brand_policy(page, policy_id)
+    policy = brand_row(page, SlaPolicy, policy_id)
     try:
         do_delete_policy(page.db, page.who, policy)
     except ActionError as exc:
@@ -229,27 +233,28 @@ def parse_hours(text: str, field: str) -> list[list[str]]:
     return ranges
 
 
-def parse_closures(text: str) -> list[dict[str, Any]]:
-    """One closed date a line: ``2026-12-24``, ``2026-12-24 14:00-24:00`` (part of the day)
-    or ``2026-12-24..2026-12-31`` (whole days)."""
-    closures: list[dict[str, Any]] = []
+def parse_day_lines(text: str, field: str) -> list[dict[str, Any]]:
+    """One date a line: ``2026-12-24``, ``2026-12-24 14:00-24:00`` (part of the day) or
+    ``2026-12-24..2026-12-31`` (whole days). Closed dates (``closures``) and exceptional
+    openings (``openings``, hours required: the service says so) are written alike."""
+    days: list[dict[str, Any]] = []
     for line in (x.strip() for x in text.splitlines()):
         if not line:
             continue
-        found = _CLOSURE.match(line)
+        found = _DAY_LINE.match(line)
         if found is None:
             raise ActionError(
                 f"{line!r}: write a date as YYYY-MM-DD (or YYYY-MM-DD..YYYY-MM-DD)",
-                field="closures",
+                field=field,
                 status=422,
             )
         item: dict[str, Any] = {"date": found.group(1)}
         if found.group(2):
             item["until"] = found.group(2)
         if found.group(3):
-            item["hours"] = parse_hours(found.group(3), "closures")
-        closures.append(item)
-    return closures
+            item["hours"] = parse_hours(found.group(3), field)
+        days.append(item)
+    return days
 
 
 def read_calendar(form: FormData) -> dict[str, Any]:
@@ -264,12 +269,13 @@ def read_calendar(form: FormData) -> dict[str, Any]:
         "weekly": weekly,
         "country": country,
         "subdivision": str(form.get("subdivision") or "").strip() or None,
-        "closures": parse_closures(str(form.get("closures") or "")),
+        "closures": parse_day_lines(str(form.get("closures") or ""), "closures"),
+        "openings": parse_day_lines(str(form.get("openings") or ""), "openings"),
         "is_default": form.get("cal_default") == "on",
     }
 
 
-def _closure_text(item: dict[str, Any]) -> str:
+def _day_line(item: dict[str, Any]) -> str:
     text = str(item.get("date", ""))
     if item.get("until"):
         text += f"..{item['until']}"
@@ -284,7 +290,8 @@ def _calendar_values(calendar: Calendar) -> dict[str, str]:
         "timezone": calendar.timezone,
         "country": calendar.country or "",
         "subdivision": calendar.subdivision or "",
-        "closures": "\n".join(_closure_text(c) for c in calendar.closures or []),
+        "closures": "\n".join(_day_line(c) for c in calendar.closures or []),
+        "openings": "\n".join(_day_line(c) for c in calendar.openings or []),
         "cal_default": "on" if calendar.is_default else "",
     }
     for day in WEEKDAYS:
@@ -295,7 +302,8 @@ def _calendar_values(calendar: Calendar) -> dict[str, str]:
 
 def calendar_field(field: str | None) -> str:
     """The form field a refusal names: ``weekly.tue[0]`` → ``hours_tue``,
-    ``closures[2].date`` → ``closures``; ``weekly`` (never open) stays."""
+    ``closures[2].date`` → ``closures``, ``openings[0].hours`` → ``openings``; ``weekly``
+    (never open) stays."""
     name = field or "form"
     if name.startswith("weekly."):
         return "hours_" + name.split(".", 1)[1].split("[", 1)[0]
@@ -314,7 +322,7 @@ async def _calendar_form(
 
 @router.get("/sla/calendars/{calendar_id}")
 def edit_calendar(calendar_id: int, request: Request, page: Reader) -> Response:
-    return _page(request, page, calendar=_brand_calendar(page, calendar_id))
+    return _page(request, page, calendar=brand_row(page, Calendar, calendar_id))
 
 
 @router.post("/sla/calendars")
@@ -335,7 +343,7 @@ async def create_calendar(request: Request, page: Writer) -> Response:
 
 @router.post("/sla/calendars/{calendar_id}")
 async def update_calendar(calendar_id: int, request: Request, page: Writer) -> Response:
-    calendar = _brand_calendar(page, calendar_id)
+    calendar = brand_row(page, Calendar, calendar_id)
     form, data, errors = await _calendar_form(request)
     if data is not None:
         try:
@@ -345,7 +353,7 @@ async def update_calendar(calendar_id: int, request: Request, page: Writer) -> R
             _forbidden(exc)
             errors = {calendar_field(exc.field): str(exc)}
     if errors:
-        calendar = _brand_calendar(page, calendar_id)
+        calendar = brand_row(page, Calendar, calendar_id)
         return _page(request, page, calendar=calendar, cal={"form": dict(form), "errors": errors})
     page.db.commit()
     return RedirectResponse(HOME, status_code=303)
@@ -354,7 +362,7 @@ async def update_calendar(calendar_id: int, request: Request, page: Writer) -> R
 @router.post("/sla/calendars/{calendar_id}/delete")
 async def delete_calendar(calendar_id: int, request: Request, page: Writer) -> Response:
     """Refused while a policy counts time on it (the refusal is shown in its row)."""
-    calendar = _brand_calendar(page, calendar_id)
+    calendar = brand_row(page, Calendar, calendar_id)
     try:
         do_delete_calendar(page.db, page.who, calendar)
     except ActionError as exc:
