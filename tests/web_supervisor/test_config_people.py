@@ -5,24 +5,37 @@ written, CSRF."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from omnicase.model import Event, Role, Team, User
+from omnicase.ingest.pipeline import ingest
+from omnicase.model import (
+    Case,
+    Engagement,
+    Event,
+    OverflowRule,
+    Role,
+    SlaPolicy,
+    Team,
+    TeamHours,
+    User,
+)
 from omnicase.services.cases import ActionError
 from omnicase.services.orgs import do_create_user, get_org
 from omnicase.services.staff import (
     brand_user,
     do_add_team,
+    do_delete_team,
     do_set_active,
     do_set_role,
     grantable_roles,
 )
 from omnicase.store.db import Database
 from omnicase.store.scope import principal_for
-from tests.factories import World
+from tests.factories import World, message
 from tests.web.conftest import PASSWORD, give_passwords, login
 
 USERS = "/supervisor/config/users"
@@ -297,3 +310,133 @@ def _get(s: Session, user_id: int) -> User:
     user = s.get(User, user_id)
     assert user is not None
     return user
+
+
+def _delete(web: TestClient, csrf: str, team_id: int) -> httpx.Response:
+    response: httpx.Response = web.post(
+        f"/supervisor/config/teams/{team_id}/delete", data={"csrf_token": csrf}
+    )
+    return response
+
+
+def test_an_admin_deletes_an_unused_team_and_its_deactivated_members_leave_it(
+    db: Database, world: World, web: TestClient
+) -> None:
+    csrf = login(web, "admin@acme.test")
+    web.post("/supervisor/config/teams", data={"csrf_token": csrf, "team_name": "Renfort"})
+    with db.transaction() as s:
+        team = s.scalars(select(Team).where(Team.name == "Renfort")).one()
+        team_id = team.id
+        agent = _get(s, world.ids["acme:agent"])
+        agent.team_id, agent.active = team_id, False
+        s.add(TeamHours(team_id=team_id, timezone="Europe/Paris", weekly={}))
+    page = web.get(USERS).text
+    assert f'action="/supervisor/config/teams/{team_id}/delete"' in page
+    r = web.post(f"/supervisor/config/teams/{team_id}/delete", data={"csrf_token": csrf})
+    assert r.status_code == 303 and r.headers["location"] == USERS
+    assert _teams(db, world) == []
+    assert _user(db, "agent@acme.test").team_id is None
+    with db.reading() as s:
+        assert s.scalars(select(TeamHours)).all() == []
+    assert _events(db, "team.deleted") == [
+        {"team": team_id, "name": "Renfort", "members_cleared": [world.ids["acme:agent"]]}
+    ]
+    gone = web.post(f"/supervisor/config/teams/{team_id}/delete", data={"csrf_token": csrf})
+    assert gone.status_code == 404
+
+
+def test_only_admins_delete_a_team_of_their_own_brand(
+    db: Database, world: World, web: TestClient
+) -> None:
+    csrf = login(web, "supervisor@acme.test")
+    web.post("/supervisor/config/teams", data={"csrf_token": csrf, "team_name": "Renfort"})
+    with db.reading() as s:
+        team_id = s.scalar(select(Team.id).where(Team.name == "Renfort"))
+    assert f"/teams/{team_id}/delete" not in web.get(USERS).text
+    refused = web.post(f"/supervisor/config/teams/{team_id}/delete", data={"csrf_token": csrf})
+    assert refused.status_code == 403
+    web.cookies.clear()
+    csrf = login(web, "admin@globex.test")
+    other = web.post(f"/supervisor/config/teams/{team_id}/delete", data={"csrf_token": csrf})
+    assert other.status_code == 404
+    provider_team = web.post(
+        f"/supervisor/config/teams/{world.ids['team']}/delete", data={"csrf_token": csrf}
+    )
+    assert provider_team.status_code == 404
+    web.cookies.clear()
+    csrf = login(web, "admin@acme.test")
+    forged = web.post(f"/supervisor/config/teams/{team_id}/delete")
+    assert forged.status_code == 403  # no CSRF token
+    assert _teams(db, world) == ["Renfort"] and _events(db, "team.deleted") == []
+
+
+def test_a_team_something_depends_on_is_kept_and_the_row_says_why(
+    db: Database, world: World, web: TestClient
+) -> None:
+    """Each dependant refuses the deletion in turn, with nothing written; the web row
+    shows the refusal; once the last one is gone (history aside) the team can go."""
+    csrf = login(web, "admin@acme.test")
+    web.post("/supervisor/config/teams", data={"csrf_token": csrf, "team_name": "Renfort"})
+    (result,) = ingest(db, [message(external_id="<t1@x>", text="Commande A-12345")])
+    with db.transaction() as s:
+        team_id = s.scalar(select(Team.id).where(Team.name == "Renfort"))
+        assert team_id is not None
+        _get(s, world.ids["acme:agent"]).team_id = team_id
+        engagement = s.scalars(select(Engagement)).first()
+        assert engagement is not None
+        s.add(
+            OverflowRule(
+                brand_id=world.ids["acme"],
+                kind="outside_hours",
+                params={"team_id": team_id},
+                engagement_id=engagement.id,
+            )
+        )
+        s.add(
+            SlaPolicy(
+                brand_id=world.ids["acme"],
+                name="Email",
+                channel="email",
+                priority=-1,
+                first_response_seconds=3600,
+                escalations=[{"on": "breached", "action": "reassign", "team_id": team_id}],
+            )
+        )
+    r = _delete(web, csrf, team_id)
+    assert r.status_code == 422 and f'data-field="teams.{team_id}"' in r.text
+    assert "active user(s)" in r.text
+
+    def why() -> str:
+        with db.transaction() as s:
+            admin = principal_for(s, _get(s, world.ids["acme:admin"]))
+            team = s.get(Team, team_id)
+            assert team is not None
+            with pytest.raises(ActionError) as refused:
+                do_delete_team(s, admin, team)
+            assert refused.value.status == 422
+            return str(refused.value)
+
+    with db.transaction() as s:
+        _get(s, world.ids["acme:agent"]).team_id = None
+        case = s.get(Case, result.case_id)
+        assert case is not None
+        case.team_id = team_id
+    assert "open case(s)" in why()
+    with db.transaction() as s:
+        case = s.get(Case, result.case_id)
+        assert case is not None
+        case.status = "closed"
+    assert "overflow rule(s)" in why()
+    with db.transaction() as s:
+        s.execute(delete(OverflowRule))
+    assert "SLA policy Email" in why()
+    with db.transaction() as s:
+        s.execute(delete(SlaPolicy))
+    assert "rename it instead" in why()  # the closed case is credited to the team
+    assert _teams(db, world) == ["Renfort"] and _events(db, "team.deleted") == []
+    with db.transaction() as s:
+        case = s.get(Case, result.case_id)
+        assert case is not None
+        case.team_id = None
+    assert _delete(web, csrf, team_id).status_code == 303
+    assert _teams(db, world) == []

@@ -3,16 +3,33 @@
 A brand's admins manage everyone of the brand; its supervisors manage the agents,
 planners and viewers and hand out only those roles (supervisor and admin are given by
 admins). Nobody deactivates themselves, and the last active admin is never demoted nor
-deactivated: the brand would be left with nobody to configure it. A provider's staff
+deactivated: the brand would be left with nobody to configure it. Only admins delete a
+team, and only one nothing depends on (:func:`do_delete_team`). A provider's staff
 manage nothing here. Every change writes an audit event; the commit is the caller's.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from omnicase.model import Organisation, Role, Team, User
+from omnicase.model import (
+    Case,
+    Engagement,
+    KpiDaily,
+    Organisation,
+    OverflowRule,
+    QaReview,
+    Role,
+    SlaPolicy,
+    Survey,
+    Team,
+    TeamHours,
+    User,
+)
+from omnicase.model.cases import OPEN_STATUSES
 from omnicase.services.cases import ActionError, record_event
 from omnicase.services.orgs import check_team_name, do_create_team
 from omnicase.store.scope import Principal
@@ -163,3 +180,70 @@ def do_set_active(session: Session, who: Principal, user: User, active: bool) ->
         data={"user": user.id},
     )
     return user
+
+
+def _count(session: Session, query: Any) -> int:
+    return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
+
+
+def team_dependants(session: Session, team: Team) -> str | None:
+    """Why ``team`` cannot go, or None: its active people, its open cases, an engagement,
+    the overflow rules and SLA escalation steps that name it, and the history (cases,
+    ratings, QA reviews, KPI rows) whose figures are credited to it."""
+    members = _count(session, select(User.id).where(User.team_id == team.id, User.active))
+    if members:
+        return f"{members} active user(s) are in this team: move them to another team first"
+    is_team = Case.team_id == team.id
+    open_cases = _count(session, select(Case.id).where(is_team, Case.status.in_(OPEN_STATUSES)))
+    if open_cases:
+        return f"{open_cases} open case(s) are with this team: hand them to another team first"
+    if _count(session, select(Engagement.id).where(Engagement.team_id == team.id)):
+        return "the team is (or was) engaged on a brand"
+    brand = team.organisation_id
+    rules = session.scalars(select(OverflowRule).where(OverflowRule.brand_id == brand))
+    named = sorted(r.id for r in rules if (r.params or {}).get("team_id") == team.id)
+    if named:
+        return f"overflow rule(s) {', '.join(map(str, named))} count this team's hours"
+    policies = session.scalars(select(SlaPolicy).where(SlaPolicy.brand_id == brand))
+    steps = sorted(
+        p.name for p in policies if any(e.get("team_id") == team.id for e in p.escalations or [])
+    )
+    if steps:
+        return f"the escalation steps of SLA policy {', '.join(steps)} name this team"
+    history = sum(
+        _count(session, select(model.id).where(column == team.id))
+        for model, column in (
+            (Case, Case.team_id),
+            (Survey, Survey.team_id),
+            (QaReview, QaReview.team_id),
+            (KpiDaily, KpiDaily.team_id),
+        )
+    )
+    if history:
+        return "cases, ratings or KPIs in the history are credited to this team: rename it instead"
+    return None
+
+
+def do_delete_team(session: Session, who: Principal, team: Team) -> None:
+    """Delete a team nothing depends on (:func:`team_dependants` says why not); its
+    deactivated members are left in no team, its weekly hours go with it."""
+    brand_id = require_manager(who)
+    if who.role != "admin":
+        raise ActionError("only the brand's admins delete a team", field="team", status=403)
+    if team.organisation_id != brand_id:
+        raise ActionError(f"no team {team.id}", field="team", status=404)
+    why = team_dependants(session, team)
+    if why is not None:
+        raise ActionError(why, field="team", status=422)
+    cleared = list(session.scalars(select(User.id).where(User.team_id == team.id)))
+    session.execute(update(User).where(User.team_id == team.id).values(team_id=None))
+    session.execute(delete(TeamHours).where(TeamHours.team_id == team.id))
+    record_event(
+        session,
+        "team.deleted",
+        brand_id=brand_id,
+        actor=who.actor,
+        data={"team": team.id, "name": team.name, "members_cleared": cleared},
+    )
+    session.delete(team)
+    session.flush()

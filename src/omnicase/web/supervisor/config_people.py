@@ -1,5 +1,5 @@
 """Users and teams of the brand (``/supervisor/config/users``): create a user or a team,
-rename a team, put a user in a team, change a role, deactivate / reactivate.
+rename or delete a team, put a user in a team, change a role, deactivate / reactivate.
 
 Thin: ``services.staff`` decides who manages whom (admins everyone; supervisors the
 agents, planners and viewers; nobody deactivates themselves; the last active admin
@@ -9,11 +9,13 @@ the row forms — and nothing is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from starlette.datastructures import FormData
 
 from omnicase.model import Team, User
 from omnicase.services.cases import ActionError
@@ -23,6 +25,7 @@ from omnicase.services.staff import (
     brand_user,
     check_may_grant,
     do_add_team,
+    do_delete_team,
     do_set_active,
     do_set_role,
     do_set_team,
@@ -131,61 +134,106 @@ def _team_of(page: Page, value: Any) -> Team | None:
         raise ActionError("choose one of the brand's teams", field="team_id", status=422) from exc
 
 
-@router.post("/teams")
-async def create_team(request: Request, page: Writer) -> Response:
+async def _row_action(
+    request: Request,
+    page: Page,
+    key: str,
+    act: Callable[[FormData], object],
+    *,
+    keep_form: bool = False,
+) -> Response:
+    """One row form's post: ``act`` on the form, then back to the page; a refusal is shown
+    under ``key`` (what was typed kept when ``keep_form``) and nothing is written."""
     form = await request.form()
     try:
-        do_add_team(page.db, page.who, _text(form, "team_name"))
+        act(form)
     except ActionError as exc:
-        return _refused(request, page, exc, "team_name", dict(form))
+        return _refused(request, page, exc, key, dict(form) if keep_form else None)
     page.db.commit()
     return RedirectResponse(HOME, status_code=303)
+
+
+@router.post("/teams")
+async def create_team(request: Request, page: Writer) -> Response:
+    return await _row_action(
+        request,
+        page,
+        "team_name",
+        lambda form: do_add_team(page.db, page.who, _text(form, "team_name")),
+        keep_form=True,
+    )
 
 
 @router.post("/teams/{team_id}")
 async def rename_team(team_id: int, request: Request, page: Writer) -> Response:
-    form = await request.form()
-    try:
-        team = brand_team(page.db, page.who, team_id)
-        do_rename_team(page.db, team, _text(form, "name"), page.who.actor)
-    except ActionError as exc:
-        return _refused(request, page, exc, f"teams.{team_id}.name")
-    page.db.commit()
-    return RedirectResponse(HOME, status_code=303)
+    return await _row_action(
+        request,
+        page,
+        f"teams.{team_id}.name",
+        lambda form: do_rename_team(
+            page.db, brand_team(page.db, page.who, team_id), _text(form, "name"), page.who.actor
+        ),
+    )
+
+
+@router.post("/teams/{team_id}/delete")
+async def delete_team(team_id: int, request: Request, page: Writer) -> Response:
+    """Admins only; refused, in the team's row, while anything depends on the team."""
+    return await _row_action(
+        request,
+        page,
+        f"teams.{team_id}",
+        lambda _: do_delete_team(page.db, page.who, brand_team(page.db, page.who, team_id)),
+    )
+
+
+async def _user_row(
+    request: Request,
+    page: Page,
+    user_id: int,
+    field: str,
+    act: Callable[[User, FormData], object],
+) -> Response:
+    """A user row's form: ``act`` on a user ``who`` may manage (403/404 otherwise)."""
+    return await _row_action(
+        request,
+        page,
+        f"users.{user_id}.{field}",
+        lambda form: act(brand_user(page.db, page.who, user_id), form),
+    )
 
 
 @router.post("/users/{user_id}/team")
 async def set_team(user_id: int, request: Request, page: Writer) -> Response:
-    form = await request.form()
-    try:
-        user = brand_user(page.db, page.who, user_id)
-        do_set_team(page.db, page.who, user, _team_of(page, form.get("team_id")))
-    except ActionError as exc:
-        return _refused(request, page, exc, f"users.{user_id}.team_id")
-    page.db.commit()
-    return RedirectResponse(HOME, status_code=303)
+    return await _user_row(
+        request,
+        page,
+        user_id,
+        "team_id",
+        lambda user, form: do_set_team(
+            page.db, page.who, user, _team_of(page, form.get("team_id"))
+        ),
+    )
 
 
 @router.post("/users/{user_id}/role")
 async def set_role(user_id: int, request: Request, page: Writer) -> Response:
-    form = await request.form()
-    try:
-        user = brand_user(page.db, page.who, user_id)
-        do_set_role(page.db, page.who, user, _text(form, "role"))
-    except ActionError as exc:
-        return _refused(request, page, exc, f"users.{user_id}.role")
-    page.db.commit()
-    return RedirectResponse(HOME, status_code=303)
+    return await _user_row(
+        request,
+        page,
+        user_id,
+        "role",
+        lambda user, form: do_set_role(page.db, page.who, user, _text(form, "role")),
+    )
 
 
 @router.post("/users/{user_id}/active")
 async def set_active(user_id: int, request: Request, page: Writer) -> Response:
     """``active=0`` deactivates, ``active=1`` reactivates."""
-    form = await request.form()
-    try:
-        user = brand_user(page.db, page.who, user_id)
-        do_set_active(page.db, page.who, user, form.get("active") == "1")
-    except ActionError as exc:
-        return _refused(request, page, exc, f"users.{user_id}.active")
-    page.db.commit()
-    return RedirectResponse(HOME, status_code=303)
+    return await _user_row(
+        request,
+        page,
+        user_id,
+        "active",
+        lambda user, form: do_set_active(page.db, page.who, user, form.get("active") == "1"),
+    )
