@@ -57,6 +57,13 @@ def test_kpis_and_qa_in_chromium(
         page.goto(f"{base_url}/qa")
         assert page.locator("#qa-agents [data-agent]").count() == 1
         shot(page, "web-qa")
+        page.goto(f"{base_url}/reports")
+        page.click("#generate button[type=submit]")
+        page.wait_for_url("**/reports?made=1")  # the form offers yesterday by itself
+        assert page.locator("[data-testid=notice]").is_visible()
+        assert page.locator("#reports tr[data-report]").count() == 1
+        assert page.locator("#reports tr[data-report] a[download]").count() >= 2
+        shot(page, "web-reports")
         csp = [c for c in watch.console if "Content Security Policy" in c or "Refused" in c]
         assert csp == [] and watch.dialogs == []
     finally:
