@@ -25,6 +25,7 @@ WEB_FORMS: dict[str, Form] = {
     "POST /supervisor/config/users/{user_id}/role": lambda w, v: {"role": "viewer"},
     "POST /supervisor/config/users/{user_id}/active": lambda w, v: {"active": "0"},
     "POST /supervisor/config/teams/{team_id}": lambda w, v: {"name": "walk"},
+    "POST /supervisor/config/teams/{team_id}/delete": lambda w, v: {},
     "POST /supervisor/config/sla/policies/{policy_id}": lambda w, v: {
         "channel": "email",
         "first_response_minutes": "30",
