@@ -172,6 +172,41 @@ def test_reports_back_needs_the_sent_thing_and_how_it_went() -> None:
     assert not reports_back("Le colis est arrivé ouvert")
 
 
+def test_a_step_done_as_the_agent_asked_continues_the_answered_request() -> None:
+    """Three days after the agent asked for the return: "j'ai déposé la robe au relais,
+    vous l'avez ?" on another channel, the reasons read differently (delivery, return)."""
+    asked = case(
+        reason="return",
+        first_response_at=T0 + timedelta(hours=5),
+        last_message_at=T0 + timedelta(hours=5),
+        keywords={"robe", "taille", "echange", "relais"},
+    )
+    words: dict[str, object] = dict(
+        at=T0 + timedelta(days=3, hours=9),
+        channel="whatsapp",
+        reason="delivery",
+        reason_confidence=0.9,
+        keywords=frozenset({"robe", "relais", "deposee"}),
+    )
+    assert choose_case([asked], msg(**words), WINDOW).case is None  # alone: too little
+    done = msg(**words, did_step=True)
+    assert choose_case([asked], done, WINDOW).case is asked
+    # a request nobody answered yet asked for no step
+    unanswered = case(reason="return", keywords={"robe", "taille"}, first_response_at=None)
+    assert choose_case([unanswered], done, WINDOW).case is None
+
+
+def test_did_step_reads_the_step_done_or_what_the_agent_arranged() -> None:
+    from omnicase.ingest.prepare import did_step
+
+    assert did_step("Bonsoir ! J'ai déposé la robe au relais mardi, c'est bon vous l'avez ?")
+    assert did_step("Hi again - nobody came yesterday, I waited in all day with the rug")
+    assert did_step("I've posted it back this morning")
+    assert did_step("le livreur n'est jamais passé")
+    assert not did_step("Bonjour, je voudrais retourner ma robe")
+    assert not did_step("Can I drop it at a post office?")
+
+
 def test_the_end_of_an_order_number_names_that_request() -> None:
     from omnicase.ingest.prepare import order_tails
 

@@ -224,6 +224,26 @@ def order_tails(text: str, orders: Iterable[str]) -> frozenset[str]:
     return frozenset(n for n in found if n not in full and not _YEAR.fullmatch(n))
 
 
+#: The step the agent asked for, done ("j'ai déposé le colis", "I've posted it back"), or
+#: what the agent arranged, reported on ("personne n'est venu", "the courier never came").
+_DID_STEP = re.compile(
+    r"\b(?:j\W?ai\s+(?:bien\s+)?(?:depose|renvoye|reexpedie|poste|imprime|rapporte)"
+    r"|c\W?est\s+depose|(?:colis|robe|article|retour)\s+depose"
+    r"|personne\s+n\W?est\s+(?:venu|passe)|(?:livreur|transporteur|coursier)\s+n\W?est"
+    r"\s+(?:jamais\s+|pas\s+)?(?:venu|passe)"
+    r"|i(?:\W?ve|\s+have)?\s+(?:dropped|posted|sent)\s+(?:it|them|the\s+\w+)\s+(?:off|back)"
+    r"|dropped\s+(?:it|them|the\s+\w+)\s+off|(?:nobody|no\s+one)\s+(?:came|turned\s+up"
+    r"|showed\s+up)|(?:courier|driver)\s+(?:never\s+came|didn\W?t\s+(?:come|turn\s+up))"
+    r"|waited\s+in\s+all\s+day)\b"
+)
+
+
+def did_step(text: str) -> bool:
+    """The customer says they did what the agent asked, or how what the agent arranged
+    went ("nobody came yesterday"): evidence for the request the agent answered."""
+    return _DID_STEP.search(fold(text[:600])) is not None
+
+
 def reports_back(text: str) -> bool:
     """The customer tells how what the agent did turned out: "the new one came this
     morning", "le colis que vous m'avez renvoyé n'est jamais arrivé"."""
@@ -363,6 +383,7 @@ def prepare(
         refers_to=refers_to,
         greeting_only=analysis.follow_up and _greeting_only(body, brand),
         reports_back=inbound and reports_back(body),
+        did_step=inbound and did_step(body),
         order_tails=order_tails(body, orders) if inbound and not orders else frozenset(),
     )
     return Prepared(

@@ -120,6 +120,9 @@ class MessageFeatures:
     #: The customer tells how what the agent did turned out ("the new one came this
     #: morning", "le colis renvoyé n'est jamais arrivé"): the request that did it.
     reports_back: bool = False
+    #: The customer did the step the agent asked or reports on what the agent arranged
+    #: ("j'ai déposé la robe au relais", "nobody came yesterday"): the answered request.
+    did_step: bool = False
     #: Short numbers the text gives that may end an order number ("la 507" for A-42507).
     order_tails: frozenset[str] = frozenset()
 
@@ -235,7 +238,9 @@ def score_case(
             detail["different_reason"] = [case.reason, msg.reason]
             # answering what the agent just asked ("GX399105, my email is …") is no change
             # of subject, whatever words it has
-            score -= 0.2 if _same_matter(case, msg) or replying else 0.6
+            # (nor is reporting the step it asked for done: "j'ai déposé la robe")
+            answered_step = msg.did_step and case.first_response_at is not None
+            score -= 0.2 if _same_matter(case, msg) or replying or answered_step else 0.6
     if msg.new_topic:
         score -= 0.5
         detail["new_topic"] = True
@@ -264,6 +269,15 @@ def score_case(
     if replying and not msg.new_topic:
         score += 0.3
         detail["replies_to_agent"] = True
+    if (
+        msg.did_step
+        and not msg.new_topic
+        and not elsewhere
+        and case.is_open()
+        and case.first_response_at is not None
+    ):
+        score += 0.3
+        detail["did_step"] = True
     if sole:
         score += 0.35 if recent else 0.2
         detail["sole_candidate"] = True
