@@ -20,7 +20,7 @@ from starlette.datastructures import FormData
 
 from omnicase.model import Engagement, RoutingQueue, SlaPolicy, Team, User
 from omnicase.services.cases import ActionError
-from omnicase.sla.clock import CLOCKS
+from omnicase.sla.clock import AT_RISK, BREACHED, CLOCKS
 from omnicase.sla.escalations import ACTIONS, MAX_PRIORITY
 from omnicase.web.supervisor.config import _int_or_text, _words
 
@@ -139,10 +139,12 @@ def step_choices(session: Session, brand_id: int) -> Mapping[str, Any]:
         .order_by(Team.name)
     ).all()
     return {
+        "stages": (AT_RISK, BREACHED),
         "actions": ACTIONS,
         "clocks": CLOCKS,
-        "priorities": [str(p) for p in range(MAX_PRIORITY + 1)],
+        "priorities": [(str(p), str(p)) for p in range(MAX_PRIORITY + 1)],
         "queues": [(str(k), str(n)) for k, n in queues],
         "teams": [(str(i), str(n)) for i, n in teams],
         "blank": BLANK_ROWS,
+        "blank_row": blank_row(),
     }
