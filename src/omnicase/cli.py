@@ -628,16 +628,24 @@ def eval_threading(
         list[str] | None,
         typer.Option(help="print every decision of these dev journeys (e.g. --trace 07)"),
     ] = None,
+    split: Annotated[
+        list[str] | None,
+        typer.Option(help="replay only this split (e.g. --split dev while tuning)"),
+    ] = None,
 ) -> None:
     """Pairwise precision/recall of case grouping on labelled journeys."""
     from omnicase.ingest.evaluate import evaluate_threading
 
-    report = evaluate_threading(directory, trace=frozenset(trace or ()))
+    report = evaluate_threading(
+        directory, trace=frozenset(trace or ()), splits=frozenset(split) if split else None
+    )
+    if split and not report.splits:
+        _fail(f"no journeys in split(s) {', '.join(split)} under {directory}")
     for line in report.trace:
         print(line)
-    for split, figures in report.splits.items():
+    for name, figures in report.splits.items():
         print(
-            f"{split:8s} journeys={figures.journeys:3d} messages={figures.messages:4d} "
+            f"{name:8s} journeys={figures.journeys:3d} messages={figures.messages:4d} "
             f"precision={figures.precision:.4f} recall={figures.recall:.4f} "
             f"(pairs: predicted={figures.predicted_pairs} true={figures.true_pairs})"
         )

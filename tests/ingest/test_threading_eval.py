@@ -50,3 +50,27 @@ def test_held_out_journeys_cannot_be_traced() -> None:
     held = next((JOURNEYS / "heldout").glob("*.jsonl")).name.split("_")[0]
     with pytest.raises(ValueError, match="held-out"):
         evaluate_threading(JOURNEYS, trace=frozenset({held}))
+
+
+def test_a_tuning_run_replays_the_dev_split_alone(tmp_path: Path) -> None:
+    """``--split dev``: the author of a rule change never sees the held-out figures."""
+    from typer.testing import CliRunner
+
+    from omnicase.cli import app
+
+    (tmp_path / "brands.json").write_text(
+        (JOURNEYS / "brands.json").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    for split in ("dev", "heldout"):
+        (tmp_path / split).mkdir()
+        source = sorted((JOURNEYS / split).glob("*.jsonl"))[0]
+        (tmp_path / split / source.name).write_text(
+            source.read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    result = CliRunner().invoke(app, ["eval", "threading", str(tmp_path), "--split", "dev"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("dev ") and "heldout" not in result.stdout
+    both = CliRunner().invoke(app, ["eval", "threading", str(tmp_path)])
+    assert "heldout" in both.stdout
+    missing = CliRunner().invoke(app, ["eval", "threading", str(tmp_path), "--split", "test"])
+    assert missing.exit_code != 0 and "no journeys" in missing.output

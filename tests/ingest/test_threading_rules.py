@@ -230,3 +230,29 @@ def test_a_thank_you_closes_the_open_request_over_a_resolved_one() -> None:
     thanks = msg(at=T0 + timedelta(hours=5), acknowledgement=True)
     assert choose_case([resolved, still_open], thanks, WINDOW).case is still_open
     assert choose_case([resolved], thanks, WINDOW).case is resolved  # 129, 158
+
+
+def test_call_notes_naming_an_open_cases_order_go_to_that_case_not_the_empty_one() -> None:
+    """A missed call opened an empty case; the next call's notes name the order of the
+    request already open: the notes belong to that request."""
+    order_case = case(1, orders={"A-46812"}, last_message_at=T0 - timedelta(days=8))
+    empty = case(2, channel="phone", reason="other", reason_confidence=0.0)
+    notes = msg(channel="phone", orders=frozenset({"A-46812"}), follow_up=True)
+    assert choose_case([order_case, empty], notes, WINDOW).case is order_case
+    # with no order elsewhere, the notes still complete the empty case
+    plain = msg(channel="phone", keywords=frozenset({"colis", "rembours"}))
+    d = choose_case([empty], plain, WINDOW)
+    assert d.case is empty and d.rule == "completes_empty_case"
+
+
+def test_a_reminder_of_what_was_promised_is_a_follow_up() -> None:
+    from omnicase.understand import OrderMatcher, analyse
+
+    orders = OrderMatcher([r"A-\d{5}"])
+    for text in (
+        "Toujours pas reçu le nouvel envoi, on m'avait dit que vous renvoyiez le colis",
+        "Still nothing here, I was told it would be resent on Monday",
+        "You promised a refund within 5 days",
+    ):
+        assert analyse(text, orders).follow_up, text
+    assert not analyse("Je souhaite renvoyer ce pull, il est trop grand", orders).follow_up

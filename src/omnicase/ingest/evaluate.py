@@ -100,9 +100,12 @@ def load_journeys(directory: Path) -> list[_Line]:
     return lines
 
 
-def evaluate_threading(directory: Path, trace: frozenset[str] = frozenset()) -> ThreadingReport:
+def evaluate_threading(
+    directory: Path, trace: frozenset[str] = frozenset(), splits: frozenset[str] | None = None
+) -> ThreadingReport:
     """``trace``: journey numbers (``"07"``) whose every decision to print; dev only, so
-    that nobody tunes on the held-out journeys.
+    that nobody tunes on the held-out journeys. ``splits``: only these splits (a tuning
+    run replays ``dev`` alone, so its author never sees the held-out figures move).
 
     Each split is replayed in a database of its own: the people of one split (a namesake,
     a shared landline) must not change the figures of the other.
@@ -110,7 +113,8 @@ def evaluate_threading(directory: Path, trace: frozenset[str] = frozenset()) -> 
     brands = json.loads((directory / "brands.json").read_text(encoding="utf-8"))
     by_split: dict[str, list[_Line]] = {}
     for line in load_journeys(directory):
-        by_split.setdefault(line.split, []).append(line)
+        if splits is None or line.split in splits:
+            by_split.setdefault(line.split, []).append(line)
     report = ThreadingReport()
     for split, lines in sorted(by_split.items()):
         with tempfile.TemporaryDirectory() as tmp:

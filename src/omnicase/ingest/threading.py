@@ -188,6 +188,7 @@ def score_case(
     elsewhere: bool = False,
     named: bool = False,
     names_order: bool = False,
+    order_elsewhere: bool = False,
 ) -> tuple[float, str, dict[str, object]]:
     """Evidence that ``msg`` is about the same request as ``case``; negative = different.
 
@@ -201,6 +202,7 @@ def score_case(
     conversation is then no evidence. ``named``: the reverse, this is the one candidate
     the words belong to ("about the table top I mean"). ``names_order``: the message
     gives the end of this case's order number and of no other candidate's ("la 507").
+    ``order_elsewhere``: the message names the order of another candidate.
     """
     detail: dict[str, object] = {}
     if not case.is_open() and new_matter(case, msg):
@@ -286,6 +288,8 @@ def score_case(
         and not case.orders
         and not case.keywords
         and not _chases_elsewhere(case, msg)  # "Jasper emailed you…": the emailed case
+        # the call notes after a missed call name the order of a case already open
+        and not order_elsewhere
         and (case.reason or "other") in VAGUE_REASONS
         and case.last_message_at is not None
         and msg.at - case.last_message_at <= timedelta(hours=24)
@@ -430,6 +434,7 @@ def choose_case(
     replied = _last_spoken(eligible, msg) if msg.direction == "inbound" else None
     tail_of = _only_one_order_ends_with(eligible, msg)
     about = tail_of or _only_one_shares_words(eligible, msg)
+    order_cases = [c for c in eligible if msg.orders & c.orders]
     if about is not None and answered is not None and about.is_open():
         answered = about  # "For the lamp, could you send a video?": the lamp's case
     for case in eligible:
@@ -442,6 +447,7 @@ def choose_case(
             elsewhere=about is not None and about is not case,
             named=about is case,
             names_order=tail_of is case,
+            order_elsewhere=any(c is not case for c in order_cases),
         )
         # Among equals, the most recently active case wins.
         recency = (case.last_message_at or case.created_at).timestamp() * 1e-12
