@@ -256,3 +256,26 @@ def test_a_reminder_of_what_was_promised_is_a_follow_up() -> None:
     ):
         assert analyse(text, orders).follow_up, text
     assert not analyse("Je souhaite renvoyer ce pull, il est trop grand", orders).follow_up
+
+
+def test_a_text_right_after_our_call_attempt_answers_that_call() -> None:
+    """We called (no answer); seven minutes later the customer texts "can you call back
+    in 10 min?": the reply to our call, on the call's case."""
+    called = case(
+        1,
+        channel="instagram",
+        first_response_at=T0,
+        last_direction="outbound",
+        last_channel="phone",
+        last_message_at=T0 + timedelta(hours=1),
+    )
+    text = msg(at=T0 + timedelta(hours=1, minutes=7), keywords=frozenset({"metro", "rappel"}))
+    d = choose_case([called], text, WINDOW)
+    assert d.case is called and d.detail.get("replies_to_agent") is True
+    # a WhatsApp is another app, not the number we called
+    other_app = msg(
+        at=T0 + timedelta(hours=1, minutes=7),
+        channel="whatsapp",
+        keywords=frozenset({"metro", "rappel"}),
+    )
+    assert "replies_to_agent" not in choose_case([called], other_app, WINDOW).detail

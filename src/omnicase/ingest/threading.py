@@ -526,14 +526,24 @@ def _last_written(cases: list[CaseState], msg: MessageFeatures) -> CaseState | N
     return max(pool, key=lambda c: c.last_inbound_at or c.created_at)
 
 
+#: Channels that reach the customer on one number: a text right after our call attempt
+#: ("dsl j'étais dans le métro, vous pouvez rappeler ?") answers that call.
+PHONE_LINE = frozenset({"phone", "sms"})
+
+
+def _same_line(ours: str | None, theirs: str) -> bool:
+    return ours == theirs or (ours in PHONE_LINE and theirs in PHONE_LINE)
+
+
 def _last_spoken(cases: list[CaseState], msg: MessageFeatures) -> CaseState | None:
-    """The case of our latest message on the customer's channel, if it is recent (2 h);
+    """The case of our latest message on the customer's channel (a call and a text reach
+    the same number), if it is recent (2 h);
     for a thank-you ("got your email 👍"), our latest message on any channel that day."""
     ours = [
         c
         for c in cases
         if c.last_direction == "outbound"
-        and c.last_channel == msg.channel
+        and _same_line(c.last_channel, msg.channel)
         and c.last_message_at is not None
         and timedelta(0) <= msg.at - c.last_message_at <= timedelta(hours=2)
     ]
