@@ -279,3 +279,29 @@ def test_a_text_right_after_our_call_attempt_answers_that_call() -> None:
         keywords=frozenset({"metro", "rappel"}),
     )
     assert "replies_to_agent" not in choose_case([called], other_app, WINDOW).detail
+
+
+def test_an_old_order_given_as_an_answer_does_not_reopen_its_case() -> None:
+    """Asked to verify an account change, the customer gives "last order was GX501590",
+    the order of a request resolved two days ago: the answer stays on the open request."""
+    old = case(1, status="resolved", resolved_at=T0, orders={"GX501590"}, channel="messenger")
+    asking = case(
+        2,
+        channel="messenger",
+        reason="account",
+        first_response_at=T0 + timedelta(days=2),
+        last_direction="outbound",
+        last_channel="messenger",
+        last_message_at=T0 + timedelta(days=2),
+        created_at=T0 + timedelta(days=2),
+    )
+    answer = msg(
+        at=T0 + timedelta(days=2, minutes=25),
+        channel="messenger",
+        orders=frozenset({"GX501590"}),
+        keywords=frozenset({"email", "postcod"}),
+    )
+    assert choose_case([old, asking], answer, WINDOW).case is asking
+    # with nothing asked on another case, the order reopens its request
+    alone = msg(at=T0 + timedelta(days=2), orders=frozenset({"GX501590"}), follow_up=True)
+    assert choose_case([old], alone, WINDOW).case is old

@@ -189,6 +189,7 @@ def score_case(
     named: bool = False,
     names_order: bool = False,
     order_elsewhere: bool = False,
+    answers_elsewhere: bool = False,
 ) -> tuple[float, str, dict[str, object]]:
     """Evidence that ``msg`` is about the same request as ``case``; negative = different.
 
@@ -203,6 +204,8 @@ def score_case(
     the words belong to ("about the table top I mean"). ``names_order``: the message
     gives the end of this case's order number and of no other candidate's ("la 507").
     ``order_elsewhere``: the message names the order of another candidate.
+    ``answers_elsewhere``: the message answers what the agent just asked on another, open
+    case ("last order was GX501590" to verify an account change).
     """
     detail: dict[str, object] = {}
     if not case.is_open() and new_matter(case, msg):
@@ -211,6 +214,10 @@ def score_case(
         shared = msg.orders & case.orders
         if shared:
             detail["orders"] = sorted(shared)
+            if answers_elsewhere and not case.is_open():
+                # an old order given as an answer to another request does not reopen it
+                detail["answers_elsewhere"] = True
+                return 0.45, "order_number", detail
             return 1.0, "order_number", detail
         detail["different_orders"] = sorted(msg.orders | case.orders)
         return -1.0, "different_order", detail
@@ -448,6 +455,7 @@ def choose_case(
             named=about is case,
             names_order=tail_of is case,
             order_elsewhere=any(c is not case for c in order_cases),
+            answers_elsewhere=replied is not None and replied is not case and replied.is_open(),
         )
         # Among equals, the most recently active case wins.
         recency = (case.last_message_at or case.created_at).timestamp() * 1e-12
