@@ -289,6 +289,8 @@ def test_an_old_order_given_as_an_answer_does_not_reopen_its_case() -> None:
         2,
         channel="messenger",
         reason="account",
+        keywords={"email", "chang", "account", "old"},
+        conversations={"messenger:t1"},
         first_response_at=T0 + timedelta(days=2),
         last_direction="outbound",
         last_channel="messenger",
@@ -299,7 +301,8 @@ def test_an_old_order_given_as_an_answer_does_not_reopen_its_case() -> None:
         at=T0 + timedelta(days=2, minutes=25),
         channel="messenger",
         orders=frozenset({"GX501590"}),
-        keywords=frozenset({"email", "postcod"}),
+        keywords=frozenset({"email", "old", "postcod"}),
+        conversation="messenger:t1",
     )
     assert choose_case([old, asking], answer, WINDOW).case is asking
     # with nothing asked on another case, the order reopens its request
