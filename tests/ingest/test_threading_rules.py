@@ -170,6 +170,9 @@ def test_reports_back_needs_the_sent_thing_and_how_it_went() -> None:
     assert reports_back("le colis que vous m'avez renvoyé n'est jamais arrivé non plus")
     assert not reports_back("I'd like a replacement please")
     assert not reports_back("Le colis est arrivé ouvert")
+    assert reports_back("J'ai reçu la jupe de l'échange ce matin mais c'est encore un 38 !")
+    assert reports_back("The exchanged one is the wrong size again")
+    assert not reports_back("Je souhaite faire un échange, encore merci")
 
 
 def test_a_step_done_as_the_agent_asked_continues_the_answered_request() -> None:
@@ -308,3 +311,53 @@ def test_an_old_order_given_as_an_answer_does_not_reopen_its_case() -> None:
     # with nothing asked on another case, the order reopens its request
     alone = msg(at=T0 + timedelta(days=2), orders=frozenset({"GX501590"}), follow_up=True)
     assert choose_case([old], alone, WINDOW).case is old
+
+
+def test_a_report_on_the_exchange_reopens_it_past_the_reopen_window() -> None:
+    """Ten days after the resolve, a new email thread: "la jupe de l'échange… encore un
+    38": the exchange did not work, the same request (inside the 30-day reply window)."""
+    resolved = case(status="resolved", resolved_at=T0, orders={"A-51105"}, reason="return")
+    later = T0 + timedelta(days=10)
+    report = msg(at=later, channel="email", orders=frozenset({"A-51105"}), reports_back=True)
+    reply_window = ReopenWindow(30, "UTC")
+    assert choose_case([resolved], report, WINDOW, reply_window).case is resolved
+    plain = msg(at=later, channel="email", orders=frozenset({"A-51105"}))
+    assert choose_case([resolved], plain, WINDOW, reply_window).case is None
+
+
+def test_an_agent_message_following_up_a_chat_goes_to_the_chat_request() -> None:
+    """ "Suite à votre échange sur le chat du 5 novembre : le solde de votre carte cadeau…"
+    goes to the request that came by chat, not to the one the customer wrote on last."""
+    from omnicase.ingest.refer_back import agent_followed_channels
+
+    assert agent_followed_channels("Bonjour, suite à votre échange sur le chat du 5/11") == {"chat"}
+    assert agent_followed_channels("As discussed on the phone this morning, here is") == {"phone"}
+    # the signature's "call us" or "chat with us" is no follow-up
+    assert not agent_followed_channels("Your refund is done. Call us or chat with us 24/7.")
+    chat = case(1, channel="chat", reason="promotion", last_message_at=T0)
+    mail = case(
+        2,
+        channel="email",
+        channels={"email", "sms"},
+        last_inbound_at=T0 + timedelta(days=4),
+        last_message_at=T0 + timedelta(days=4),
+    )
+    answer = msg(
+        at=T0 + timedelta(days=5),
+        channel="email",
+        direction="outbound",
+        agent_refers_to=frozenset({"chat"}),
+    )
+    assert choose_case([chat, mail], answer, WINDOW).case is chat
+    plain = msg(at=T0 + timedelta(days=5), channel="email", direction="outbound")
+    assert choose_case([chat, mail], plain, WINDOW).case is mail
+
+
+def test_a_thank_you_about_one_request_does_not_fill_an_empty_case() -> None:
+    """A missed call opened an empty case; "la ceinture est arrivée, merci" is about the
+    belt's open request, whose words it shares."""
+    belt = case(1, keywords={"ceintur", "rob"}, last_message_at=T0)
+    refund = case(2, keywords={"rembours", "bottin"}, reason="refund", last_message_at=T0)
+    empty = case(3, channel="phone", reason="other", reason_confidence=0.0, last_message_at=T0)
+    thanks = msg(keywords=frozenset({"ceintur", "arriv", "matin"}), acknowledgement=True)
+    assert choose_case([belt, refund, empty], thanks, WINDOW).case is belt

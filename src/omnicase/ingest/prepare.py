@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Table, select
 from omnicase.ingest.identities import normalise_email, normalise_phone, party_identities
 from omnicase.ingest.quotes import strip_quoted
 from omnicase.ingest.refer_back import (
+    agent_followed_channels,
     best_name,
     introduced_name,
     is_handle,
@@ -197,13 +198,14 @@ def _greeting_only(body: str, brand: BrandContext) -> bool:
 _SENT_THING = re.compile(
     r"\b(?:new\s+one|replacement|the\s+one\s+you\s+(?:re)?sent|resent|re\s*-?\s*sent"
     r"|(?:le|la|les)\s+nouv(?:eau|elle|eaux|elles)\b|remplacement"
-    r"|que\s+vous\s+m\W*(?:avez|aviez)\s+(?:r?envoye|expedie)|colis\s+renvoye)\b"
+    r"|que\s+vous\s+m\W*(?:avez|aviez)\s+(?:r?envoye|expedie)|colis\s+renvoye"
+    r"|de\s+l\W?echange|the\s+exchange|exchanged\s+(?:one|item|\w+))\b"
 )
 #: ... and how it went ("came this morning", "n'est jamais arrivé", "does the same").
 _HOW_IT_WENT = re.compile(
     r"\b(?:arrived|came|turned\s+up|got\s+it|received|delivered|fine|never|still|same"
     r"|arrive[es]*|recu[es]*|jamais|toujours\s+pas|fonctionne|marche|pareil|meme\s+(?:chose|souci"
-    r"|probleme))\b"
+    r"|probleme)|encore|again)\b"
 )
 
 
@@ -385,6 +387,7 @@ def prepare(
         reports_back=inbound and reports_back(body),
         did_step=inbound and did_step(body),
         order_tails=order_tails(body, orders) if inbound and not orders else frozenset(),
+        agent_refers_to=frozenset() if inbound else agent_followed_channels(body),
     )
     return Prepared(
         index,

@@ -72,6 +72,24 @@ _NOT_A_NAME: Final = frozenset(
 _NAME_SPLIT: Final = re.compile(r"[^a-z]+")
 
 
+#: How an agent opens a message that continues an earlier contact: "Suite à votre échange
+#: sur le chat du 5 novembre", "Further to your call this morning", "As discussed on
+#: WhatsApp"; the channel must come within a few words.
+_AGENT_FOLLOWS: Final = re.compile(
+    r"\b(?:suite\s+a|following|further\s+to|as\s+discussed|as\s+promised"
+    r"|comme\s+(?:convenu|evoque|discute|promis|indique))\b[^.!?\n]{0,50}"
+)
+
+
+def agent_followed_channels(text: str) -> frozenset[str]:
+    """Channels of the earlier contact an agent's message says it follows up (looked for
+    in its opening lines, not in the signature's "call us" or "chat with us")."""
+    found: set[str] = set()
+    for m in _AGENT_FOLLOWS.finditer(fold(text[:400])):
+        found |= referenced_channels(m.group(0))
+    return frozenset(found)
+
+
 def referenced_channels(text: str) -> frozenset[str]:
     """Channels a message names ("I emailed", "sur Instagram", "le formulaire")."""
     folded = fold(text)

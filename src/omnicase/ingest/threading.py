@@ -125,6 +125,9 @@ class MessageFeatures:
     did_step: bool = False
     #: Short numbers the text gives that may end an order number ("la 507" for A-42507).
     order_tails: frozenset[str] = frozenset()
+    #: Channels an agent's message says it follows up ("Suite à votre échange sur le chat
+    #: du 5 novembre"): the request that came through them.
+    agent_refers_to: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,8 +298,10 @@ def score_case(
         and not case.orders
         and not case.keywords
         and not _chases_elsewhere(case, msg)  # "Jasper emailed you…": the emailed case
-        # the call notes after a missed call name the order of a case already open
+        # the call notes after a missed call name the order of a case already open, or
+        # the words belong to one ("la ceinture est arrivée")
         and not order_elsewhere
+        and not elsewhere
         and (case.reason or "other") in VAGUE_REASONS
         and case.last_message_at is not None
         and msg.at - case.last_message_at <= timedelta(hours=24)
@@ -407,7 +412,9 @@ def _continues(case: CaseState, msg: MessageFeatures, window: ReopenWindow | Non
     """A follow-up about a request resolved longer ago than the reopen window but within
     ``window`` (the reply window): "I called last week to return the jacket, still no
     label" continues it when it shares its order, two content words, or is its next step."""
-    if window is None or not msg.follow_up or msg.new_topic or msg.direction != "inbound":
+    if window is None or msg.new_topic or msg.direction != "inbound":
+        return False
+    if not (msg.follow_up or msg.reports_back):  # "la jupe de l'échange: encore un 38 !"
         return False
     if case.merged_into_id is not None or case.status != "resolved" or case.resolved_at is None:
         return False
@@ -440,7 +447,7 @@ def choose_case(
     answered = _last_written(eligible, msg) if msg.direction == "outbound" else None
     replied = _last_spoken(eligible, msg) if msg.direction == "inbound" else None
     tail_of = _only_one_order_ends_with(eligible, msg)
-    about = tail_of or _only_one_shares_words(eligible, msg)
+    about = tail_of or _only_one_shares_words(eligible, msg) or _only_one_came_by(eligible, msg)
     order_cases = [c for c in eligible if msg.orders & c.orders]
     if about is not None and answered is not None and about.is_open():
         answered = about  # "For the lamp, could you send a video?": the lamp's case
@@ -521,6 +528,15 @@ def _only_one_shares_words(cases: list[CaseState], msg: MessageFeatures) -> Case
         return None
     sharing = [c for c in cases if words & c.keywords]
     return sharing[0] if len(sharing) == 1 else None
+
+
+def _only_one_came_by(cases: list[CaseState], msg: MessageFeatures) -> CaseState | None:
+    """The one open candidate that came through the channel an agent's message says it
+    follows up ("Suite à votre échange sur le chat")."""
+    if not msg.agent_refers_to or len(cases) < 2:
+        return None
+    fits = [c for c in cases if c.is_open() and msg.agent_refers_to & (c.channels | {c.channel})]
+    return fits[0] if len(fits) == 1 else None
 
 
 def _last_written(cases: list[CaseState], msg: MessageFeatures) -> CaseState | None:
