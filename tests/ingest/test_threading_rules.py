@@ -169,6 +169,8 @@ def test_reports_back_needs_the_sent_thing_and_how_it_went() -> None:
     assert reports_back("Just to let you know the new one came this morning, no leak")
     assert reports_back("le colis que vous m'avez renvoyé n'est jamais arrivé non plus")
     assert not reports_back("I'd like a replacement please")
+    assert not reports_back("The lamp arrived without a plug. Want a replacement.")
+    assert reports_back("le colis de remplacement n'est jamais arrivé")
     assert not reports_back("Le colis est arrivé ouvert")
     assert reports_back("J'ai reçu la jupe de l'échange ce matin mais c'est encore un 38 !")
     assert reports_back("The exchanged one is the wrong size again")

@@ -209,7 +209,9 @@ class Batch:
             if earliest is None or p.msg.received_at < earliest:
                 earliest = p.msg.received_at
             window = max(window, p.brand.window.span)
-            if p.features.follow_up:  # a chase may continue a request resolved longer ago
+            # a chase, or a report on what the agent did, may continue a request resolved
+            # longer ago (threading._continues)
+            if p.features.follow_up or p.features.reports_back:
                 long_window = max(long_window, p.brand.reply_window.span)
                 chasers.update((b, *pair) for pair in (*p.identities, *p.revealed))
                 chasers.update((b, "order", o) for o in p.features.orders)

@@ -196,8 +196,9 @@ def _greeting_only(body: str, brand: BrandContext) -> bool:
 
 #: What the agent did or sent ("the new one", "le colis que vous m'avez renvoyé") ...
 _SENT_THING = re.compile(
-    r"\b(?:new\s+one|replacement|the\s+one\s+you\s+(?:re)?sent|resent|re\s*-?\s*sent"
-    r"|(?:le|la|les)\s+nouv(?:eau|elle|eaux|elles)\b|remplacement"
+    r"\b(?:new\s+one|(?:the|my|your)\s+replacement|the\s+one\s+you\s+(?:re)?sent|resent"
+    r"|re\s*-?\s*sent|(?:le|la|les)\s+nouv(?:eau|elle|eaux|elles)\b"
+    r"|(?:le|du|mon|votre)\s+(?:\w+\s+de\s+)?remplacement"
     r"|que\s+vous\s+m\W*(?:avez|aviez)\s+(?:r?envoye|expedie)|colis\s+renvoye"
     r"|de\s+l\W?echange|the\s+exchange|exchanged\s+(?:one|item|\w+))\b"
 )
