@@ -62,9 +62,29 @@ def log_in(db: Database, client: TestClient, who: str) -> str:
     return csrf
 
 
+def attachment_urls(route: RouteInfo, world: Seeded) -> Iterator[tuple[str, list[str], list[str]]]:
+    """Every case reference with every message, each with its own attachment and with the
+    next message's (another scope's, or another case's): the combinations an attachment
+    check can get wrong (case, message and digest each from elsewhere), at a fifth of the
+    full product's requests."""
+    messages = list(zip(world.values("message_id"), world.values("sha256"), strict=True))
+    for ref in world.values("reference"):
+        for i, (message_id, own_sha) in enumerate(messages):
+            for sha in (own_sha, messages[(i + 1) % len(messages)][1]):
+                combo = [ref, message_id, sha]
+                url = route.path
+                for p, v in zip(route.params, combo, strict=True):
+                    url = url.replace("{" + p + "}", v)
+                owners = [world.owner[(p, v)] for p, v in zip(route.params, combo, strict=True)]
+                yield url, owners, combo
+
+
 def page_urls(route: RouteInfo, world: Seeded) -> Iterator[tuple[str, list[str], list[str]]]:
     """The route's URLs; a message frame is tried with each case's own message and with
     the message of the next scope's case (prefixed references only, to stay fast)."""
+    if route.params == ["reference", "message_id", "sha256"]:
+        yield from attachment_urls(route, world)
+        return
     if route.params != ["reference", "message_id"]:
         yield from fill_values(route, world)
         return
@@ -89,6 +109,7 @@ def test_web_pages_never_show_another_scope(
     log_in(db, client, who)
     calls = 0
     ok = 0
+    attachments_read = 0
     for route in PAGES:
         if route.method != "GET" or route.key in WEB_STREAMS:
             continue
@@ -96,6 +117,7 @@ def test_web_pages_never_show_another_scope(
             r = client.get(url)
             calls += 1
             ok += r.status_code == 200
+            attachments_read += r.status_code == 200 and "/attachments/" in url
             assert r.status_code < 500, (who, url, r.status_code, r.text[:300])
             assert r.status_code != 303 or not r.headers["location"].startswith("/login"), url
             found = leaks(r.text, world, who)
@@ -105,6 +127,9 @@ def test_web_pages_never_show_another_scope(
             ):
                 pytest.fail(f"{who} read {url}, owned by {owners}")
     assert calls > 40 and ok >= 3
+    # each in-scope message's own attachment, by both forms of its case's reference
+    visible = [m for scope, cases in world.cases.items() if may_see(who, scope) for m in cases]
+    assert attachments_read == 2 * len(visible), (who, attachments_read)
     # the walk sees real content: the inbox shows the user's own cases' markers
     inbox = client.get("/inbox").text
     mine = [m for s in CASE_SCOPES if may_see(who, s) for m in world.markers[s]]

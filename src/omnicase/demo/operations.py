@@ -312,6 +312,7 @@ def ensure_inconsistency(session: Session) -> int:
             Case.brand_id == acme.id,
             Message.direction == "outbound",
             Message.author_user_id == agent.id,
+            Case.language == "fr",  # the French answer is checked against French macros
         )
         .order_by(Message.id.desc())
         .limit(1)

@@ -281,7 +281,9 @@ def seed_demo(
                 flush()
         if batch:
             flush()
-    queued = _assign(db, team_id, datetime.now(UTC))
+    # "Quiet for two days" counted from the start of the day, as the traffic is: a second
+    # run the same day must resolve nothing more (a case's last message at the edge).
+    queued = _assign(db, team_id, today)
     operations = seed_operations(db, settings, team_id, days=days, seed=seed)
     logins = {key: f"{key.split(':')[1]}@{key.split(':')[0]}.example" for key in tokens}
     console.print(

@@ -115,6 +115,9 @@ def evaluate_threading(
     for line in load_journeys(directory):
         if splits is None or line.split in splits:
             by_split.setdefault(line.split, []).append(line)
+    held = by_split.get("heldout", [])
+    if trace and any(li.journey.split("_")[0] in trace for li in held):
+        raise ValueError("tracing held-out journeys is refused: they are never tuned on")
     report = ThreadingReport()
     for split, lines in sorted(by_split.items()):
         with tempfile.TemporaryDirectory() as tmp:
@@ -127,10 +130,6 @@ def evaluate_threading(
                 report.mistakes += part.mistakes
                 if trace and split != "heldout":
                     report.trace += _trace(db, lines, trace)
-                elif trace and any(li.journey.split("_")[0] in trace for li in lines):
-                    raise ValueError(
-                        "tracing held-out journeys is refused: they are never tuned on"
-                    )
             finally:
                 db.dispose()
     return report
