@@ -97,6 +97,13 @@ def test_first_name_only_needs_the_named_channel_a_recent_contact_and_the_topic(
     assert find_earlier_contact(("camille",), named_form, topic, AT, [other_channel]) is None
     old = contact(1, 10, "Camille Girard", "webform", hours_ago=24 * 5, keywords=topic)
     assert find_earlier_contact(("camille",), named_form, topic, AT, [old]) is None
+    # over three days later, a detailed message (three shared words) still names it,
+    # up to the two weeks of a full name
+    detailed = frozenset({"veste", "taille", "rembours"})
+    old_detailed = contact(1, 10, "Camille Girard", "webform", hours_ago=24 * 8, keywords=detailed)
+    assert find_earlier_contact(("camille",), named_form, detailed, AT, [old_detailed])
+    too_old = contact(1, 10, "Camille Girard", "webform", hours_ago=24 * 15, keywords=detailed)
+    assert find_earlier_contact(("camille",), named_form, detailed, AT, [too_old]) is None
 
 
 def test_a_known_sender_joins_another_record_only_on_a_full_name() -> None:
@@ -386,3 +393,50 @@ def test_a_handle_may_be_a_nickname_and_a_surname_skeleton() -> None:
     assert found is not None and found.rule == "same_first_name"
     # the same names without the reference to Instagram are not linked
     assert find_earlier_contact(("louise", "ferriere"), frozenset(), words, AT, [insta]) is None
+
+
+def test_x_handles_given_in_another_channel_and_names_signed_after_a_handle() -> None:
+    from omnicase.ingest.refer_back import best_name, x_handles_given
+
+    assert x_handles_given("Your team on X asked me to email (I'm @fergmcd_ on there).") == (
+        "fergmcd_",
+    )
+    # an address is no handle, and a handle needs the text to say it is an X one
+    assert x_handles_given("Please write to jo@example.com, I'm on X") == ()
+    assert x_handles_given("merci @tomdlr") == ()
+    # a handle display name is a pseudonym: the full name signed after an emoji is hers
+    text = "La jupe de remplacement est arrivée… et c'est ENCORE une 40 🙄 Justine Carré"
+    assert best_name(name_tokens("juju_crr"), text, "instagram", handle=True) == (
+        "justine",
+        "carre",
+    )
+    assert best_name(name_tokens("juju_crr"), text, "instagram") == ("juju", "crr")
+
+
+def test_an_email_giving_the_x_handle_joins_the_mention(db: Database) -> None:
+    make_world(db)
+    mention = ingest_one(
+        db,
+        message(
+            channel="x",
+            x="@fergmcd_",
+            name="Fergus McD",
+            text="@AcmeMode sent a floor lamp back 3 weeks ago and still no refund",
+        ),
+    )
+    mail = ingest_one(
+        db,
+        message(
+            email="f.mcdonald@example.co.uk",
+            name="F. McDonald",
+            minutes=300,
+            text="Hi, your team on X asked me to email (I'm @fergmcd_ on there). "
+            "Still no refund for the lamp I sent back.",
+        ),
+    )
+    assert mail.customer_id == mention.customer_id
+    assert mail.case_id == mention.case_id
+    with db.reading() as s:
+        m = s.get(Message, mail.message_id)
+        assert m is not None
+        assert m.link_detail["customer"][0]["rule"] == "revealed_x"

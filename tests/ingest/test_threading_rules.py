@@ -258,6 +258,7 @@ def test_a_reminder_of_what_was_promised_is_a_follow_up() -> None:
         "Toujours pas reçu le nouvel envoi, on m'avait dit que vous renvoyiez le colis",
         "Still nothing here, I was told it would be resent on Monday",
         "You promised a refund within 5 days",
+        "bonjour, j'ai envoyé le formulaire hier soir pour la ceinture",
     ):
         assert analyse(text, orders).follow_up, text
     assert not analyse("Je souhaite renvoyer ce pull, il est trop grand", orders).follow_up

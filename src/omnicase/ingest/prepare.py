@@ -24,6 +24,7 @@ from omnicase.ingest.refer_back import (
     record_name,
     referenced_channels,
     signed_name,
+    x_handles_given,
 )
 from omnicase.ingest.schema import InboundMessage
 from omnicase.ingest.threading import CONFIDENT_REASON, MessageFeatures, ReopenWindow
@@ -341,6 +342,13 @@ def prepare(
         if pair not in known:
             revealed.append(pair)
             known.add(pair)
+    if written is not None and msg.channel.value != "x":
+        for x_handle in x_handles_given(body):
+            pair = ("x", x_handle)
+            if brand.slug in x_handle or pair in known:
+                continue  # "@GlobexHome": the brand's own account
+            revealed.append(pair)
+            known.add(pair)
     for phone in written.phones if written else ():
         try:
             pair = ("phone", normalise_phone(phone, brand.region))
@@ -390,6 +398,13 @@ def prepare(
         order_tails=order_tails(body, orders) if inbound and not orders else frozenset(),
         agent_refers_to=frozenset() if inbound else agent_followed_channels(body),
     )
+    display_tokens = name_tokens(party.name, party.email)
+    handle = inbound_follow_up and is_handle(party.name)
+    sender_name = (
+        best_name(display_tokens, body, msg.channel.value, handle=handle)
+        if inbound_follow_up
+        else ()
+    )
     return Prepared(
         index,
         msg,
@@ -400,10 +415,9 @@ def prepare(
         features,
         refs,
         ignored,
-        sender_name=best_name(name_tokens(party.name, party.email), body, msg.channel.value)
-        if inbound_follow_up
-        else (),
-        sender_handle=inbound_follow_up and is_handle(party.name),
+        sender_name=sender_name,
+        # still the handle (not a name signed in the text): matched leniently
+        sender_handle=handle and sender_name == display_tokens,
         refers_back=inbound_follow_up,
         display_name=party.name,
         introduced=record_name(msg.text or "", msg.channel.value)

@@ -38,6 +38,9 @@ from omnicase.understand._text import words
 
 NAMED_WINDOW: Final = timedelta(days=14)
 FIRST_NAME_WINDOW: Final = timedelta(hours=72)
+#: Content words a first-name refer-back shares with a contact older than
+#: FIRST_NAME_WINDOW (up to NAMED_WINDOW) to still name it.
+FIRST_NAME_LATE_SHARED_WORDS: Final = 3
 ANONYMOUS_WINDOW: Final = timedelta(days=8)
 #: Content words an anonymous chat and the message must share: templates and common
 #: complaints ("ma commande est bloquée") share two easily, a real topic shares more.
@@ -139,7 +142,7 @@ def _signed_start(text: str) -> str | None:
 
 
 #: The last line (or last sentence) of a message, when it is only a name: "…\nLéa Morin".
-_SIGNATURE = re.compile(rf"(?:^|[\n.!?]\s*)({_NAME}(?:\s+{_NAME}){{1,2}})\W*$")
+_SIGNATURE = re.compile(rf"(?:^|[\n.!?…]\s*|[^\w\s,;:'’-]\s+)({_NAME}(?:\s+{_NAME}){{1,2}})\W*$")
 #: Closing words a signature line may start with but that are no name.
 _CLOSINGS: Final = frozenset(
     words(
@@ -176,6 +179,21 @@ def mentioned_handles(text: str) -> tuple[str, ...]:
     return tuple(out[:3])
 
 
+#: An X handle written out ("I'm @fergmcd_ on there"), not an email address's domain.
+_X_HANDLE = re.compile(r"(?<![\w.@])@([a-z0-9_]{2,15})(?![\w@]|\.[a-z])")
+#: The text says the handle is an X one ("on X", "sur Twitter", "my tweet").
+_ON_X = re.compile(r"\b(?:(?:on|sur|via|de|from)\s+x|twitter|tweet\w*)\b")
+
+
+def x_handles_given(text: str) -> tuple[str, ...]:
+    """X handles the customer gives in a message on another channel, when the text says
+    they are X ones: the sender's account there, an identity of theirs (at most two)."""
+    folded = fold(text[:2000])
+    if _ON_X.search(folded) is None:
+        return ()
+    return tuple(dict.fromkeys(_X_HANDLE.findall(folded)))[:2]
+
+
 def introduced_name(text: str, channel: str) -> tuple[str, ...]:
     """A name the text gives for the sender near its start ("Hi, this is Freya
     Lindqvist", call notes "Mme Anouk Delattre, …"), as folded tokens, or ()."""
@@ -204,10 +222,16 @@ def record_name(text: str, channel: str) -> str | None:
     return name if name is not None and len(name_tokens(name)) >= 2 else None
 
 
-def best_name(party: tuple[str, ...], text: str, channel: str) -> tuple[str, ...]:
+def best_name(
+    party: tuple[str, ...], text: str, channel: str, handle: bool = False
+) -> tuple[str, ...]:
     """The fuller of the channel's display name and the one the text gives, when they do
     not disagree on the first name. A message starting "Damien Poirier, …" counts only
-    when the display name already says Damien (a greeting is not a name)."""
+    when the display name already says Damien (a greeting is not a name). ``handle``: the
+    display name is a handle ("juju_crr"), a pseudonym: a full name signed at the end of
+    the text ("… 🙄 Justine Carré") is the sender's."""
+    if handle and (signature := signed_name(text)) and len(name_tokens(signature)) >= 2:
+        return name_tokens(signature)
     introduced = introduced_name(text, channel)
     if not introduced and party:
         signed = _signed_start(text)
@@ -380,11 +404,16 @@ def _rule(
     on_named_channel = bool(refers_to & contact.channels)
     if match == "full" and age <= NAMED_WINDOW:
         return "same_full_name"
+    shared = len(keywords & contact.keywords)
     if (
         match == "first"
         and on_named_channel
-        and age <= FIRST_NAME_WINDOW
-        and keywords & contact.keywords  # many people share a first name, fewer a topic
+        # many people share a first name, fewer a topic; over a week later, one detailed
+        # ("on m'a promis au téléphone le 12 un remboursement pour un sac renvoyé")
+        and (
+            (age <= FIRST_NAME_WINDOW and shared >= 1)
+            or (age <= NAMED_WINDOW and shared >= FIRST_NAME_LATE_SHARED_WORDS)
+        )
     ):
         return "same_first_name"
     if (
