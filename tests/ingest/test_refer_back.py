@@ -440,3 +440,46 @@ def test_an_email_giving_the_x_handle_joins_the_mention(db: Database) -> None:
         m = s.get(Message, mail.message_id)
         assert m is not None
         assert m.link_detail["customer"][0]["rule"] == "revealed_x"
+
+
+def test_a_relatives_contact_named_in_the_text_is_the_earlier_contact(db: Database) -> None:
+    """The daughter wrote on WhatsApp about the jumper her mother bought; the mother's
+    email names her ("Ma fille Elsa vous a écrit sur WhatsApp"): the same request."""
+    from omnicase.ingest.refer_back import relative_name
+
+    assert relative_name("Bonsoir, ma fille Elsa vous a écrit sur WhatsApp samedi") == ("elsa",)
+    assert relative_name("my husband, Tom, called you on Monday") == ("tom",)
+    assert relative_name("mon mari a appelé hier") == ()
+    make_world(db)
+    daughter = ingest_one(
+        db,
+        message(
+            channel="whatsapp",
+            whatsapp="+33639985261",
+            name="Elsa",
+            text="Bonjour ! Ma mère m'a offert un pull col roulé vert, il est trop petit, "
+            "je peux l'échanger contre un L ?",
+        ),
+    )
+    mother = ingest_one(
+        db,
+        message(
+            email="m.gallois@example.fr",
+            name="Martine Gallois",
+            minutes=60 * 30,
+            text="Bonsoir, ma fille Elsa vous a écrit sur WhatsApp pour le pull col roulé "
+            "vert que je lui ai offert : voici le numéro de commande.",
+        ),
+    )
+    assert mother.case_id == daughter.case_id
+    # without the relative's name, a stranger's email about a jumper is another request
+    stranger = ingest_one(
+        db,
+        message(
+            email="c.dupuis@example.fr",
+            name="Claire Dupuis",
+            minutes=60 * 31,
+            text="Bonsoir, je vous ai écrit sur WhatsApp pour un pull col roulé vert trop petit",
+        ),
+    )
+    assert stranger.case_id != daughter.case_id

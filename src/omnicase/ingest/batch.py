@@ -410,6 +410,9 @@ class Batch:
             and self._unseen_reference(p, {cid for cid, _ in found})
         ):
             earlier = self.earlier_contact(p, {cid for cid, _ in found})
+            if earlier is None and p.relative and p.features.refers_to:
+                # "Ma fille Elsa vous a écrit sur WhatsApp": her contact, named by her
+                earlier = self.earlier_contact(p, {cid for cid, _ in found}, p.relative)
             if earlier is not None:
                 found.append((earlier.contact.customer_id, earlier.rule))
         if found and p.introduced:
@@ -478,13 +481,15 @@ class Batch:
                 )
         return customer_id, evidence
 
-    def _pending_contacts(self, p: Prepared, known_sender: bool) -> list[Any]:
+    def _pending_contacts(
+        self, p: Prepared, known_sender: bool, name: tuple[str, ...] | None = None
+    ) -> list[Any]:
         """The same look-up over the customers this batch created and has not written yet
         (a contact earlier in the same batch), so a batch decides as single messages do."""
         if not self.new_customers:
             return []
         at = p.msg.received_at
-        sender = p.sender_name
+        sender = p.sender_name if name is None else name
         keys = {t[:64] for t in sender[1:] if len(t) >= 3} if sender else set()
         keys |= {t[0] for t in keys}
         first = sender[0][:64] if sender else ""
@@ -559,13 +564,17 @@ class Batch:
                     return False
         return True
 
-    def earlier_contact(self, p: Prepared, known: set[int] | None = None) -> Match | None:
+    def earlier_contact(
+        self, p: Prepared, known: set[int] | None = None, look_for: tuple[str, ...] | None = None
+    ) -> Match | None:
         """The earlier contact a message refers back to: the brand's recent cases whose
         customer bears the sender's name (through the name-key indexes) or, for an unknown
         sender, an anonymous web chat, plus what this batch has not written yet; judged by
-        :func:`refer_back.find_earlier_contact`. ``known``: the sender's own records."""
+        :func:`refer_back.find_earlier_contact`. ``known``: the sender's own records.
+        ``look_for``: this name instead of the sender's (a relative's)."""
         at = p.msg.received_at
-        sender = p.sender_name
+        sender = p.sender_name if look_for is None else look_for
+        sender_handle = p.sender_handle and look_for is None
         b = p.brand.id
         known = known or set()
         known_sender = bool(known)
@@ -573,7 +582,7 @@ class Batch:
         if known_sender and not handles and not any(len(t) >= 3 for t in sender[1:]):
             return None  # joining two known records takes a full name: none to look for
         rows: list[Any] = []
-        names = name_conditions(sender, p.sender_handle, handles)
+        names = name_conditions(sender, sender_handle, handles)
         if names is not None:
             # customers by the indexed name keys and their recent cases in one statement,
             # then those opened by this batch and not written yet
@@ -594,7 +603,7 @@ class Batch:
                         )
         if "chat" in p.features.refers_to and not known_sender:  # anonymous chats: unknown senders
             rows += anonymous_chats(self.conn, b, at, NAMED_WINDOW)
-        rows += self._pending_contacts(p, known_sender)
+        rows += self._pending_contacts(p, known_sender, look_for)
         if not rows:
             return None
         contacts = []
@@ -618,12 +627,12 @@ class Batch:
                 )
             )
         return find_earlier_contact(
-            p.sender_name,
+            sender,
             p.features.refers_to,
             p.features.keywords,
             at,
             contacts,
-            p.sender_handle,
+            sender_handle,
             known_sender,
             handles,
         )

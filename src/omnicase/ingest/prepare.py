@@ -23,6 +23,7 @@ from omnicase.ingest.refer_back import (
     name_tokens,
     record_name,
     referenced_channels,
+    relative_name,
     signed_name,
     x_handles_given,
 )
@@ -155,6 +156,8 @@ class Prepared:
     introduced: str | None = None
     #: Social handles the text gives ("comme demandé sur Instagram (mimi.dlc)").
     handles: tuple[str, ...] = ()
+    #: A relative who contacted us first ("Ma fille Elsa vous a écrit sur WhatsApp").
+    relative: tuple[str, ...] = ()
 
 
 #: Short thank-yous and receipts, FR/EN, accents folded ("reçu" → "recu").
@@ -424,6 +427,7 @@ def prepare(
         if inbound and msg.channel.value in NAMELESS_CHANNELS
         else None,
         handles=mentioned_handles(body) if inbound_follow_up else (),
+        relative=relative_name(body) if inbound_follow_up else (),
         triage=triage and inbound,
         case_reason=case_reason,
         case_confidence=case_confidence,

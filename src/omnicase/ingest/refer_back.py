@@ -194,6 +194,24 @@ def x_handles_given(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_X_HANDLE.findall(folded)))[:2]
 
 
+#: A relative named as the one who contacted us: "Ma fille Elsa vous a écrit sur
+#: WhatsApp", "my husband Tom called you", "mon mari (Paul) a appelé".
+_RELATIVE = re.compile(
+    r"\b(?:[Mm]a|[Mm]on|[Mm]y)\s+(?:fille|fils|mari|femme|compagne|compagnon|conjointe?"
+    r"|m[eè]re|p[eè]re|s(?:oe|œ)ur|fr[eè]re|daughter|son|husband|wife|partner|mum|mom"
+    rf"|mother|father|dad|sister|brother)\s*[,(]?\s*({_NAME})"
+)
+
+
+def relative_name(text: str) -> tuple[str, ...]:
+    """The first name of a relative the customer says contacted us before ("Ma fille Elsa
+    vous a écrit sur WhatsApp"), folded, or (): the earlier contact may be theirs."""
+    found = _RELATIVE.search(text[:600])
+    if found is None or fold(found.group(1)) in _NOT_NAMES | _CLOSINGS:
+        return ()
+    return name_tokens(found.group(1))[:1]
+
+
 def introduced_name(text: str, channel: str) -> tuple[str, ...]:
     """A name the text gives for the sender near its start ("Hi, this is Freya
     Lindqvist", call notes "Mme Anouk Delattre, …"), as folded tokens, or ()."""
