@@ -210,6 +210,36 @@ def test_did_step_reads_the_step_done_or_what_the_agent_arranged() -> None:
     assert did_step("le livreur n'est jamais passé")
     assert not did_step("Bonjour, je voudrais retourner ma robe")
     assert not did_step("Can I drop it at a post office?")
+    assert did_step("courier never turned up on friday, stayed in all day for nothing")
+    assert not did_step("Will the courier come on Friday?")
+
+
+def test_how_the_arranged_collection_went_reopens_the_resolved_request() -> None:
+    """The agent booked a collection and resolved; five days later "courier never turned
+    up on friday, kettle still sat here": the same request, whatever reason it reads."""
+    booked = case(
+        status="resolved",
+        resolved_at=T0,
+        reason="refund",
+        keywords={"kettl", "couri", "collect", "friday"},
+        first_response_at=T0,
+    )
+    later = T0 + timedelta(days=5)
+    report = msg(
+        at=later,
+        reason="delivery",
+        reason_confidence=0.5,
+        keywords=frozenset({"couri", "kettl", "box", "stay"}),
+        did_step=True,
+    )
+    assert choose_case([booked], report, WINDOW).case is booked
+    same_words = msg(
+        at=later,
+        reason="delivery",
+        reason_confidence=0.5,
+        keywords=frozenset({"couri", "kettl", "box", "stay"}),
+    )
+    assert choose_case([booked], same_words, WINDOW).case is None
 
 
 def test_the_end_of_an_order_number_names_that_request() -> None:

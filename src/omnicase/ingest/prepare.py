@@ -240,8 +240,8 @@ _DID_STEP = re.compile(
     r"\s+(?:jamais\s+|pas\s+)?(?:venu|passe)"
     r"|i(?:\W?ve|\s+have)?\s+(?:dropped|posted|sent)\s+(?:it|them|the\s+\w+)\s+(?:off|back)"
     r"|dropped\s+(?:it|them|the\s+\w+)\s+off|(?:nobody|no\s+one)\s+(?:came|turned\s+up"
-    r"|showed\s+up)|(?:courier|driver)\s+(?:never\s+came|didn\W?t\s+(?:come|turn\s+up))"
-    r"|waited\s+in\s+all\s+day)\b"
+    r"|showed\s+up)|(?:courier|driver)\s+(?:never\s+(?:came|turned\s+up|showed(?:\s+up)?)"
+    r"|didn\W?t\s+(?:come|turn\s+up|show))|(?:waited|stayed)\s+(?:in|home|at\s+home)\s+all\s+day)\b"
 )
 
 

@@ -322,8 +322,9 @@ def score_case(
     if not case.is_open():
         # Reopening a finished request takes a sign of continuity, not just a similar topic.
         n_common = len(msg.keywords & case.keywords)
-        # a report back on what the agent did counts for the case it shares words with
-        reports_back = msg.reports_back and n_common >= 1
+        # a report back on what the agent did (or arranged: "courier never turned up on
+        # friday") counts for the case it shares words with
+        reports_back = (msg.reports_back or msg.did_step) and n_common >= 1
         if (
             (msg.follow_up or reports_back)
             and not msg.new_topic
