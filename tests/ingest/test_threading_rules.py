@@ -394,3 +394,34 @@ def test_a_thank_you_about_one_request_does_not_fill_an_empty_case() -> None:
     empty = case(3, channel="phone", reason="other", reason_confidence=0.0, last_message_at=T0)
     thanks = msg(keywords=frozenset({"ceintur", "arriv", "matin"}), acknowledgement=True)
     assert choose_case([belt, refund, empty], thanks, WINDOW).case is belt
+
+
+def test_a_thank_you_s_reason_is_no_evidence_for_a_resolved_case() -> None:
+    """Two orders on one WhatsApp: the late parcel (resolved) and the boots' return (open,
+    answered). "Les bottines sont parties à la poste ce matin 👍" reads as "delivery",
+    the parcel's reason, but is the return's step done."""
+    parcel = case(
+        1,
+        status="resolved",
+        resolved_at=T0,
+        reason="delivery",
+        keywords={"colis", "suivi", "matin"},
+        channel="whatsapp",
+    )
+    boots = case(
+        2,
+        reason="return",
+        keywords={"bottin", "retourn", "etiquet"},
+        channel="whatsapp",
+        first_response_at=T0,
+    )
+    posted = msg(
+        at=T0 + timedelta(days=1),
+        channel="whatsapp",
+        reason="delivery",
+        reason_confidence=0.5,
+        keywords=frozenset({"bottin", "matin", "part", "post"}),
+        acknowledgement=True,
+        did_step=True,
+    )
+    assert choose_case([parcel, boots], posted, WINDOW).case is boots

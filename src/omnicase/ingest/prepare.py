@@ -235,6 +235,7 @@ def order_tails(text: str, orders: Iterable[str]) -> frozenset[str]:
 #: what the agent arranged, reported on ("personne n'est venu", "the courier never came").
 _DID_STEP = re.compile(
     r"\b(?:j\W?ai\s+(?:bien\s+)?(?:depose|renvoye|reexpedie|poste|imprime|rapporte)"
+    r"|(?:sont|est)\s+partie?s?\s+(?:a\s+la\s+poste|au\s+relais|ce\s+matin)"
     r"|c\W?est\s+depose|(?:colis|robe|article|retour)\s+depose"
     r"|personne\s+n\W?est\s+(?:venu|passe)|(?:livreur|transporteur|coursier)\s+n\W?est"
     r"\s+(?:jamais\s+|pas\s+)?(?:venu|passe)"

@@ -235,16 +235,16 @@ def score_case(
     # whatever reason the classifier reads into it.
     vague_chase = msg.follow_up and (not msg_reason_known or len(msg.keywords) <= 3)
     seen_reasons = case.reasons | ({case.reason} if case.reason else set())
-    if msg_reason_known and case_reason_known:
+    # (a thank-you's few words read as a reason are no evidence either way)
+    if msg_reason_known and case_reason_known and not msg.acknowledgement:
         if msg.reason in seen_reasons:
             score += 0.45
             detail["same_reason"] = msg.reason
         elif frozenset((msg.reason, case.reason)) in RELATED_REASONS:
             score += 0.3
             detail["related_reason"] = [case.reason, msg.reason]
-        elif msg.direction == "inbound" and not vague_chase and not msg.acknowledgement:
-            # (an agent's answer is worded differently, a thank-you ("c bon") too short:
-            # their reason is no evidence). A
+        elif msg.direction == "inbound" and not vague_chase:
+            # (an agent's answer is worded differently: its reason is no evidence). A
             # customer who refers back to an earlier contact ("I emailed yesterday about
             # …") says it is the same matter, whatever words the classifier reads now.
             detail["different_reason"] = [case.reason, msg.reason]
@@ -324,7 +324,7 @@ def score_case(
         n_common = len(msg.keywords & case.keywords)
         # a report back on what the agent did (or arranged: "courier never turned up on
         # friday") counts for the case it shares words with
-        reports_back = (msg.reports_back or msg.did_step) and n_common >= 1
+        reports_back = (msg.reports_back and n_common >= 1) or (msg.did_step and n_common >= 2)
         if (
             (msg.follow_up or reports_back)
             and not msg.new_topic
