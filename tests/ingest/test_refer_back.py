@@ -450,6 +450,10 @@ def test_a_relatives_contact_named_in_the_text_is_the_earlier_contact(db: Databa
     assert relative_name("Bonsoir, ma fille Elsa vous a écrit sur WhatsApp samedi") == ("elsa",)
     assert relative_name("my husband, Tom, called you on Monday") == ("tom",)
     assert relative_name("mon mari a appelé hier") == ()
+    # a subject ending "… pour ma fille" is followed by the greeting, not by her name
+    assert relative_name("échange pull pour ma fille\nBonsoir,\nMa fille Elsa vous a écrit") == (
+        "elsa",
+    )
     make_world(db)
     daughter = ingest_one(
         db,

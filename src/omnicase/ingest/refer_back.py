@@ -199,17 +199,17 @@ def x_handles_given(text: str) -> tuple[str, ...]:
 _RELATIVE = re.compile(
     r"\b(?:[Mm]a|[Mm]on|[Mm]y)\s+(?:fille|fils|mari|femme|compagne|compagnon|conjointe?"
     r"|m[eè]re|p[eè]re|s(?:oe|œ)ur|fr[eè]re|daughter|son|husband|wife|partner|mum|mom"
-    rf"|mother|father|dad|sister|brother)\s*[,(]?\s*({_NAME})"
+    rf"|mother|father|dad|sister|brother)[^\S\n]*[,(]?[^\S\n]*({_NAME})"
 )
 
 
 def relative_name(text: str) -> tuple[str, ...]:
     """The first name of a relative the customer says contacted us before ("Ma fille Elsa
     vous a écrit sur WhatsApp"), folded, or (): the earlier contact may be theirs."""
-    found = _RELATIVE.search(text[:600])
-    if found is None or fold(found.group(1)) in _NOT_NAMES | _CLOSINGS:
-        return ()
-    return name_tokens(found.group(1))[:1]
+    for found in _RELATIVE.finditer(text[:600]):
+        if fold(found.group(1)) not in _NOT_NAMES | _CLOSINGS:
+            return name_tokens(found.group(1))[:1]
+    return ()
 
 
 def introduced_name(text: str, channel: str) -> tuple[str, ...]:
