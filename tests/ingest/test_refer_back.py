@@ -50,6 +50,10 @@ def test_name_match_needs_first_name_and_surname_to_agree() -> None:
     assert name_match(("camille",), ("camille", "girard")) == "first"
     assert name_match(("camille",), ("claire", "girard")) is None
     assert name_match(("be", "crane"), ("bethany", "crane")) is None  # 2 letters: no
+    # a nickname that ends the first name, with the same surname ("bekah.lowe.home")
+    assert name_match(("rebekah", "lowe"), ("bekah", "lowe"), handle=True) == "full"
+    assert name_match(("elizabeth", "moss"), ("beth", "moss")) == "full"
+    assert name_match(("rebekah", "lowe"), ("bekah", "stone")) is None
 
 
 def test_referenced_channels() -> None:

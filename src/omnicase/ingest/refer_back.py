@@ -286,6 +286,13 @@ def _first_agrees(a: str, b: str) -> bool:
     return long_.startswith(short) and (len(short) >= 3 or len(short) == 1)
 
 
+def _nickname(a: str, b: str) -> bool:
+    """ "bekah" ~ "rebekah", "beth" ~ "elizabeth": a short form that ends the other name
+    (a start is :func:`_first_agrees`); only ever asked with the same surname."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 3 and long_.endswith(short)
+
+
 def _skeleton(short: str, long_: str) -> bool:
     """``short`` keeps some letters of ``long_`` in order, from its first ("frr" /
     "ferriere", "brchd" / "brochard"), as handles shorten surnames."""
@@ -320,7 +327,7 @@ def name_match(sender: Sequence[str], other: Sequence[str], handle: bool = False
         return None
     if len(sender) >= 2 and len(other) >= 2:
         surnames = {t for t in sender[1:] if len(t) >= 3} & {t for t in other[1:] if len(t) >= 3}
-        if surnames and _first_agrees(sender[0], other[0]):
+        if surnames and (_first_agrees(sender[0], other[0]) or _nickname(sender[0], other[0])):
             return "full"
         if _initial_of(sender[-1], other[-1]) and _first_agrees(sender[0], other[0]):
             return "first"  # "Tim G." / "Timothée Giraud": as strong as a first name
