@@ -346,6 +346,11 @@ def test_signatures_and_handles_given_in_the_text() -> None:
     # initials as the display name give way to the signature that spells them out
     assert best_name(("a", "p"), "photo du pull\nAurore Petit", "email") == ("aurore", "petit")
     assert best_name(("paul",), "photo du pull\nAurore Petit", "email") == ("paul",)
+    # a first name as the display name, its initial and the surname as the signature
+    signed = "le suivi indique toujours le tabac, le transfert est fait ? H. Dufayel"
+    assert signed_name(signed) == "H. Dufayel"
+    assert best_name(("herve",), signed, "whatsapp") == ("herve", "dufayel")
+    assert best_name(("paul",), signed, "whatsapp") == ("paul",)
     text = "comme demandé sur Instagram (mimi.dlc), mail e.delacroix@example.fr, www.acme.fr"
     assert mentioned_handles(text) == ("mimi.dlc",)
 

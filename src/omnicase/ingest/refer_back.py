@@ -142,7 +142,9 @@ def _signed_start(text: str) -> str | None:
 
 
 #: The last line (or last sentence) of a message, when it is only a name: "…\nLéa Morin".
-_SIGNATURE = re.compile(rf"(?:^|[\n.!?…]\s*|[^\w\s,;:'’-]\s+)({_NAME}(?:\s+{_NAME}){{1,2}})\W*$")
+_SIGNATURE = re.compile(
+    rf"(?:^|[\n.!?…]\s*|[^\w\s,;:'’-]\s+)((?:{_NAME}|[{_UPPER}]\.)(?:\s*{_NAME}){{1,2}})\W*$"
+)
 #: Closing words a signature line may start with but that are no name.
 _CLOSINGS: Final = frozenset(
     words(
@@ -256,6 +258,13 @@ def best_name(
         introduced = name_tokens(signed) if signed else ()
     if not introduced and (signature := signed_name(text)):
         introduced = name_tokens(signature)  # "…\nAurore Petit" from "A. P."
+    if (
+        introduced
+        and len(introduced[0]) == 1
+        and len(party) == 1
+        and _first_agrees(introduced[0], party[0])
+    ):
+        introduced = (party[0], *introduced[1:])  # "Hervé" signing "H. Dufayel"
     initials = bool(party) and all(len(t) == 1 for t in party)
     if (len(introduced) > len(party) or (initials and len(introduced) >= 2)) and (
         (not party and channel in ("phone", "sms", "whatsapp", "chat"))
