@@ -54,6 +54,10 @@ def test_name_match_needs_first_name_and_surname_to_agree() -> None:
     assert name_match(("rebekah", "lowe"), ("bekah", "lowe"), handle=True) == "full"
     assert name_match(("elizabeth", "moss"), ("beth", "moss")) == "full"
     assert name_match(("rebekah", "lowe"), ("bekah", "stone")) is None
+    # a handle named after the family: as strong as a first name (channel, topic, 72 h)
+    assert name_match(("sophie", "baker"), name_tokens("the_bakers_nest"), handle=True) == "first"
+    assert name_match(name_tokens("the_bakers_nest"), ("sophie", "baker"), handle=True) == "first"
+    assert name_match(("sophie", "baker"), ("paul", "bakers")) is None  # two full names
 
 
 def test_referenced_channels() -> None:
@@ -496,3 +500,27 @@ def test_a_relatives_contact_named_in_the_text_is_the_earlier_contact(db: Databa
         ),
     )
     assert stranger.case_id != daughter.case_id
+
+
+def test_an_email_finds_the_instagram_handle_named_after_the_family(db: Database) -> None:
+    make_world(db)
+    dm = ingest_one(
+        db,
+        message(
+            channel="instagram",
+            instagram="igsid-459",
+            name="the_bakers_nest",
+            conversation_id="ig-t-459",
+            text="Hi! Our dining table was supposed to arrive last Friday, nothing yet",
+        ),
+    )
+    mail = ingest_one(
+        db,
+        message(
+            email="sophie.baker@example.co.uk",
+            name="Sophie Baker",
+            minutes=60 * 16,
+            text="Hi, I messaged you on Instagram about our dining table. Sophie Baker",
+        ),
+    )
+    assert mail.customer_id == dm.customer_id and mail.case_id == dm.case_id

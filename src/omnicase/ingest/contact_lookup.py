@@ -68,6 +68,8 @@ _NAME_TERMS = (
         ),
     ),
     CU.name_first.in_(bindparam("prefixes", expanding=True)),
+    # a handle named after the family ("the_bakers_nest" for Sophie Baker)
+    and_(CU.name_first.in_(bindparam("families", expanding=True)), CU.name.not_like("% %")),
     and_(CU.name_first > bindparam("above"), CU.name_first < bindparam("below")),
     and_(
         CU.name_first >= bindparam("short_above"),
@@ -169,6 +171,7 @@ def name_conditions(
         "short_above": None,
         "short_below": None,
         "initials": [],
+        "families": [],
         "any_surname": True,
     }
     found = False
@@ -177,7 +180,10 @@ def name_conditions(
         long_names = sorted({t[:64] for t in sender[1:] if len(t) >= 3})
         # a full name: records with that surname or its initial ("Tim G." on X is
         # Timothée Giraud), and records named by a surname alone ("M. Carrel")
-        params["lasts"] = sorted(set(long_names) | {t[0] for t in long_names})
+        families = {t for t in long_names if len(t) >= 4}
+        families |= {t + "s" for t in families}
+        params["lasts"] = sorted(set(long_names) | {t[0] for t in long_names} | families)
+        params["families"] = sorted(families)
         params["surnames"] = long_names
         if long_names and len(first) >= 4:
             # a handle's short form ("loulou_frr" for Louise Ferrière): the same first

@@ -354,7 +354,16 @@ def name_match(sender: Sequence[str], other: Sequence[str], handle: bool = False
         return "first"  # a record named "M. Carrel" in call notes: the surname alone
     if handle and min(len(sender[0]), len(other[0])) >= 4 and _first_agrees(sender[0], other[0]):
         return "first"  # "salo.brchd" / "Salomé Brochard": handles shorten first names
+    if handle and (_family_handle(sender, other) or _family_handle(other, sender)):
+        return "first"  # "the_bakers_nest" / "Sophie Baker": a handle named after the family
     return None
+
+
+def _family_handle(person: Sequence[str], handle: Sequence[str]) -> bool:
+    """A handle word is the person's surname or its plural ("bakers" for Baker)."""
+    if len(person) < 2 or len(person[-1]) < 4:
+        return False
+    return any(t in (person[-1], person[-1] + "s") for t in handle)
 
 
 @dataclass(frozen=True, slots=True)
