@@ -12,8 +12,11 @@ Rules (strongest first), each needing the message to refer back to an earlier co
 * ``same_full_name``: first name and surname agree ("Bethany Crane" / "beth.crane.home",
   "B. Chevalier" / "Bruno Chevalier"), the case was active within :data:`NAMED_WINDOW`;
 * ``same_first_name``: one side gave a first name only ("Camille" in a chat) or is a
-  handle, the case is on a channel the message names ("le formulaire"), was active
-  within :data:`FIRST_NAME_WINDOW` and shares a content word with the message;
+  handle (one named after the family too: "the_bakers_nest"), the case is on a channel
+  the message names ("le formulaire"), was active within :data:`FIRST_NAME_WINDOW` and
+  shares a content word with the message, or within :data:`NAMED_WINDOW` and shares
+  :data:`FIRST_NAME_LATE_SHARED_WORDS`; a relative the text names as the one who wrote
+  first ("Ma fille Elsa vous a écrit") is looked up by that first name;
 * ``named_handle``: the message gives the handle of the earlier contact ("comme demandé
   sur Instagram (mimi.dlc)"), the case was active within :data:`NAMED_WINDOW`;
 * ``same_topic_anonymous``: the earlier contact is an anonymous web chat (no name, no
