@@ -66,6 +66,22 @@ def read_stream(
     if last_event_id is not None:
         headers["Last-Event-ID"] = str(last_event_id)
     deadline = time.monotonic() + seconds
+    # The short read timeout ends a quiet stream; the headers may take longer on a loaded
+    # machine (a ReadTimeout before them used to end the read silently, before "started").
+    while out.status == 0 and time.monotonic() < deadline:
+        _read_once(url, headers, out, seconds, deadline, until, started)
+    return out
+
+
+def _read_once(
+    url: str,
+    headers: dict[str, str],
+    out: Stream,
+    seconds: float,
+    deadline: float,
+    until: Callable[[Stream], bool] | None,
+    started: threading.Event | None,
+) -> None:
     with httpx.Client(timeout=httpx.Timeout(seconds, read=1.0)) as client:
         try:
             with client.stream("GET", url, headers=headers) as response:
@@ -75,7 +91,7 @@ def read_stream(
                     started.set()
                 if response.status_code != 200:
                     out.raw = response.read().decode()
-                    return out
+                    return
                 fields: dict[str, str] = {}
                 for line in response.iter_lines():
                     out.raw += line + "\n"
@@ -93,7 +109,6 @@ def read_stream(
                         break
         except httpx.ReadTimeout:
             pass
-    return out
 
 
 class Background:
