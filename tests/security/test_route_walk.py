@@ -12,7 +12,7 @@ classification test fails.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -172,11 +172,18 @@ def fill_values(route: RouteInfo, world: Seeded) -> Iterator[tuple[str, list[str
         pools = [world.values(p) or ["1", "999999"] for p in params]
         combos = list(product(*pools))
     for combo in combos:
-        url = route.path
-        for p, v in zip(params, combo, strict=True):
-            url = url.replace("{" + p + "}", v)
-        owners = [world.owner.get((p, v), "") for p, v in zip(params, combo, strict=True)]
-        yield url, [o for o in owners if o], list(combo)
+        yield filled(route, world, combo)
+
+
+def filled(
+    route: RouteInfo, world: Seeded, combo: Sequence[str]
+) -> tuple[str, list[str], list[str]]:
+    """The route's URL with these path values, the scopes owning them, the values."""
+    url = route.path
+    for p, v in zip(route.params, combo, strict=True):
+        url = url.replace("{" + p + "}", v)
+    owners = [world.owner.get((p, v), "") for p, v in zip(route.params, combo, strict=True)]
+    return url, [o for o in owners if o], list(combo)
 
 
 def leaks(body: str, world: Seeded, who: str | None) -> list[str]:

@@ -22,7 +22,7 @@ from omnicase.model.base import utcnow
 from omnicase.store.db import Database
 from omnicase.web.auth import COOKIE, LoginAttempt, Timeouts, do_login
 from tests.security.routes import RouteInfo
-from tests.security.test_route_walk import PUBLIC, ROUTES, WHO, fill_values, leaks
+from tests.security.test_route_walk import PUBLIC, ROUTES, WHO, fill_values, filled, leaks
 from tests.security.web_forms import BRAND_READABLE, WEB_FORMS, WEB_STREAMS
 from tests.security.world import CASE_SCOPES, Seeded, digest, may_see, seed
 from tests.web.conftest import PASSWORD, give_passwords
@@ -71,12 +71,7 @@ def attachment_urls(route: RouteInfo, world: Seeded) -> Iterator[tuple[str, list
     for ref in world.values("reference"):
         for i, (message_id, own_sha) in enumerate(messages):
             for sha in (own_sha, messages[(i + 1) % len(messages)][1]):
-                combo = [ref, message_id, sha]
-                url = route.path
-                for p, v in zip(route.params, combo, strict=True):
-                    url = url.replace("{" + p + "}", v)
-                owners = [world.owner[(p, v)] for p, v in zip(route.params, combo, strict=True)]
-                yield url, owners, combo
+                yield filled(route, world, [ref, message_id, sha])
 
 
 def page_urls(route: RouteInfo, world: Seeded) -> Iterator[tuple[str, list[str], list[str]]]:

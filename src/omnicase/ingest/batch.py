@@ -482,14 +482,13 @@ class Batch:
         return customer_id, evidence
 
     def _pending_contacts(
-        self, p: Prepared, known_sender: bool, name: tuple[str, ...] | None = None
+        self, p: Prepared, known_sender: bool, sender: tuple[str, ...]
     ) -> list[Any]:
         """The same look-up over the customers this batch created and has not written yet
         (a contact earlier in the same batch), so a batch decides as single messages do."""
         if not self.new_customers:
             return []
         at = p.msg.received_at
-        sender = p.sender_name if name is None else name
         keys = {t[:64] for t in sender[1:] if len(t) >= 3} if sender else set()
         keys |= {t[0] for t in keys}
         first = sender[0][:64] if sender else ""
@@ -603,7 +602,7 @@ class Batch:
                         )
         if "chat" in p.features.refers_to and not known_sender:  # anonymous chats: unknown senders
             rows += anonymous_chats(self.conn, b, at, NAMED_WINDOW)
-        rows += self._pending_contacts(p, known_sender, look_for)
+        rows += self._pending_contacts(p, known_sender, sender)
         if not rows:
             return None
         contacts = []

@@ -193,6 +193,8 @@ _ON_X = re.compile(r"\b(?:(?:on|sur|via|de|from)\s+x|twitter|tweet\w*)\b")
 def x_handles_given(text: str) -> tuple[str, ...]:
     """X handles the customer gives in a message on another channel, when the text says
     they are X ones: the sender's account there, an identity of theirs (at most two)."""
+    if "@" not in text:
+        return ()  # most messages: no fold needed
     folded = fold(text[:2000])
     if _ON_X.search(folded) is None:
         return ()
