@@ -502,6 +502,56 @@ def test_a_relatives_contact_named_in_the_text_is_the_earlier_contact(db: Databa
     assert stranger.case_id != daughter.case_id
 
 
+def test_a_known_number_naming_who_emailed_joins_that_request(db: Database) -> None:
+    """Her partner emailed about her armchair; her WhatsApp number first sent a photo
+    alone (so it is known), then "Jasper emailed you about my chair": his request."""
+    from omnicase.ingest.refer_back import relative_name
+
+    assert relative_name("Jasper emailed you about my chair yesterday, pics x Willow") == (
+        "jasper",
+    )
+    assert relative_name("Bonjour, Paul vous a écrit hier pour la lampe") == ("paul",)
+    assert relative_name("She emailed you yesterday. I emailed you too") == ()
+    make_world(db)
+    partner = ingest_one(
+        db,
+        message(
+            email="jasper.kell@example.com",
+            name="Jasper Kell",
+            text="Hi, writing for my partner: the velvet armchair she ordered arrived with "
+            "a split seam on the left arm.",
+        ),
+    )
+    first = ingest_one(
+        db,
+        message(channel="whatsapp", whatsapp="+447700900121", name="Willow", minutes=60 * 16),
+    )
+    assert first.case_id != partner.case_id
+    named = ingest_one(
+        db,
+        message(
+            channel="whatsapp",
+            whatsapp="+447700900121",
+            name="Willow",
+            minutes=60 * 16 + 1,
+            text="Jasper emailed you about my armchair yesterday, here are the pics of the seam",
+        ),
+    )
+    assert named.case_id == partner.case_id
+    # the same words from a number whose sender names nobody stay apart
+    other = ingest_one(
+        db,
+        message(
+            channel="whatsapp",
+            whatsapp="+447700900122",
+            name="Rowan",
+            minutes=60 * 16 + 2,
+            text="I emailed you about my armchair yesterday, here are the pics of the seam",
+        ),
+    )
+    assert other.case_id != partner.case_id
+
+
 def test_an_email_finds_the_instagram_handle_named_after_the_family(db: Database) -> None:
     make_world(db)
     dm = ingest_one(

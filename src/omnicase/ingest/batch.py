@@ -578,7 +578,12 @@ class Batch:
         known = known or set()
         known_sender = bool(known)
         handles = p.handles
-        if known_sender and not handles and not any(len(t) >= 3 for t in sender[1:]):
+        if (
+            known_sender
+            and look_for is None
+            and not handles
+            and not any(len(t) >= 3 for t in sender[1:])
+        ):
             return None  # joining two known records takes a full name: none to look for
         rows: list[Any] = []
         names = name_conditions(sender, sender_handle, handles)
@@ -632,7 +637,8 @@ class Batch:
             at,
             contacts,
             sender_handle,
-            known_sender,
+            # a relative named as the one who wrote is the evidence a full name would be
+            known_sender and look_for is None,
             handles,
         )
 

@@ -210,12 +210,35 @@ _RELATIVE = re.compile(
 )
 
 
+#: Someone named who contacted us for the customer: "Jasper emailed you about my chair".
+_CONTACTED_FOR = re.compile(
+    rf"(?:^|[.!?,;:]\s*|\n\s*)({_NAME})\s+(?:(?:already|just)\s+)?"
+    r"(?:e-?mailed|wrote\s+to|messaged|called|rang|phoned|dm'?e?d)\s+you\b"
+    r"|(?:^|[.!?,;:]\s*|\n\s*)(" + _NAME + r")\s+(?:vous\s+a|vous\s+avait)\s+"
+    r"(?:d[ée]j[àa]\s+)?(?:[ée]crit|appel[ée]s?|contact[ée]s?|envoy[ée])",
+    re.MULTILINE,
+)
+#: Sentence-initial words that look like a name before "emailed you".
+_PRONOUNS: Final = frozenset(
+    words(
+        "she he they we you i il elle on nous ils elles someone somebody quelqu un"
+        " jai je tu who qui"
+    )
+)
+
+
 def relative_name(text: str) -> tuple[str, ...]:
     """The first name of a relative the customer says contacted us before ("Ma fille Elsa
-    vous a écrit sur WhatsApp"), folded, or (): the earlier contact may be theirs."""
-    for found in _RELATIVE.finditer(text[:600]):
+    vous a écrit sur WhatsApp", "Jasper emailed you about my chair"), folded, or (): the
+    earlier contact may be theirs."""
+    head = text[:600]
+    for found in _RELATIVE.finditer(head):
         if fold(found.group(1)) not in _NOT_NAMES | _CLOSINGS:
             return name_tokens(found.group(1))[:1]
+    for found in _CONTACTED_FOR.finditer(head):
+        name = found.group(1) or found.group(2)
+        if fold(name) not in _NOT_NAMES | _CLOSINGS | _PRONOUNS:
+            return name_tokens(name)[:1]
     return ()
 
 
