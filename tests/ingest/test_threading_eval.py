@@ -22,10 +22,10 @@ from omnicase.ingest.evaluate import evaluate_threading
 JOURNEYS = Path(__file__).resolve().parents[1] / "data" / "journeys"
 
 TARGET = {"precision": 0.98, "recall": 0.95}
-#: Measured on 2026-12-03 14:55 UTC (round 8, docs/benchmarks.md); raise these as the gap
-#: closes.
+#: Measured on 2026-12-04 20:26 UTC (round 9, with batch 550–579 in dev: the dev split grew,
+#: so its floor fell; docs/benchmarks.md); raise these as the gap closes.
 FLOOR = {
-    "dev": {"precision": 0.983, "recall": 0.968},
+    "dev": {"precision": 0.976, "recall": 0.954},
     "heldout": {"precision": 0.935, "recall": 0.893},
 }
 
