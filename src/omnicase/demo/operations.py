@@ -305,7 +305,7 @@ def ensure_inconsistency(session: Session) -> int:
     if session.scalar(select(Inconsistency.id).where(Inconsistency.brand_id == acme.id)):
         return 0
     agent, who = _person(session, "agent@callpro.example")
-    found = session.execute(
+    candidates = session.execute(
         select(Case, Message)
         .join(Message, Message.case_id == Case.id)
         .where(
@@ -315,15 +315,18 @@ def ensure_inconsistency(session: Session) -> int:
             Case.language == "fr",  # the French answer is checked against French macros
         )
         .order_by(Message.id.desc())
-        .limit(1)
-    ).first()
-    if found is None:
-        return 0
-    case, message = found
-    findings = check_draft(session, case, who, CONTRADICTION, message.channel, message.received_at)
-    if not findings:
-        return 0
-    return len(do_record_inconsistencies(session, case, message, who, findings))
+        .limit(50)
+    ).all()
+    # The demo's point is the macro contradiction alone: a case whose earlier answers
+    # already named a refund delay would add a second finding, and which case is the
+    # latest depends on the day the demo is seeded.
+    for case, message in candidates:
+        findings = check_draft(
+            session, case, who, CONTRADICTION, message.channel, message.received_at
+        )
+        if len(findings) == 1:
+            return len(do_record_inconsistencies(session, case, message, who, findings))
+    return 0
 
 
 def ensure_qa(session: Session, seed: int) -> int:
