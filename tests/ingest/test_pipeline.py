@@ -127,6 +127,29 @@ def test_email_revealed_in_a_dm_links_the_customer_across_channels(db: Database)
         assert m is not None and m.link_detail["customer"][0]["rule"] == "revealed_email"
 
 
+def test_an_address_spelled_out_in_call_notes_links_the_caller(db: Database) -> None:
+    make_world(db)
+    mail = ingest_one(
+        db,
+        message(email="fiona.keane@example.co.uk", text="My order A-20417 has not arrived."),
+    )
+    call = ingest_one(
+        db,
+        message(
+            channel="phone",
+            phone="+447700900123",
+            minutes=90,
+            text="Caller chasing a parcel, emailed earlier. Gave her address as "
+            "f-i-o-n-a point k-e-a-n-e arobase example point co point uk.",
+        ),
+    )
+    assert call.customer_id == mail.customer_id
+    assert call.case_id == mail.case_id
+    with db.reading() as s:
+        m = s.get(Message, call.message_id)
+        assert m is not None and m.link_detail["customer"][0]["rule"] == "revealed_email"
+
+
 def test_order_number_known_on_another_identity_links_the_customer(db: Database) -> None:
     make_world(db)
     mail = ingest_one(db, message(email="a@example.fr", text="Commande A-20001 incomplète"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import phonenumbers
@@ -27,6 +28,78 @@ def normalise_email(value: str) -> str:
     local, _, domain = info.normalized.rpartition("@")
     ascii_domain = info.ascii_domain or domain
     return f"{local.lower()}@{ascii_domain.lower()}"
+
+
+#: A word of a spoken address, whole or spelled letter by letter ("f-i-o-n-a").
+_SPOKEN_PART = r"(?:[a-z0-9](?:-[a-z0-9])+|[a-z0-9]+)"
+_SPOKEN_DOT = r"\s+(?:point|dot)\s+"
+_SPOKEN_JOIN = r"\s+(?:point|dot|tiret\s+bas|underscore|tiret|dash|hyphen)\s+"
+#: An address the agent wrote as it was spelled on the phone: "f-i-o-n-a point k-e-a-n-e
+#: arobase example point co point uk", "tom dot hale at example dot com".
+_SPOKEN_EMAIL = re.compile(
+    rf"\b({_SPOKEN_PART}(?:{_SPOKEN_JOIN}{_SPOKEN_PART})*)\s+(?:arobase|at)\s+"
+    rf"({_SPOKEN_PART}(?:{_SPOKEN_DOT}{_SPOKEN_PART})+)\b",
+    re.IGNORECASE,
+)
+_SPOKEN_TLDS = frozenset(
+    {
+        "fr",
+        "com",
+        "uk",
+        "net",
+        "org",
+        "eu",
+        "be",
+        "ch",
+        "de",
+        "es",
+        "it",
+        "nl",
+        "ie",
+        "lu",
+        "pt",
+        "io",
+        "info",
+        "biz",
+        "co",
+        "me",
+    }
+)
+_SPOKEN_SEPARATORS = {
+    "point": ".",
+    "dot": ".",
+    "tiret bas": "_",
+    "underscore": "_",
+    "tiret": "-",
+    "dash": "-",
+    "hyphen": "-",
+}
+
+
+def _unspell(words: str) -> str:
+    out = []
+    for token in re.split(r"\s+(point|dot|tiret\s+bas|underscore|tiret|dash|hyphen)\s+", words):
+        key = re.sub(r"\s+", " ", token.lower())
+        out.append(_SPOKEN_SEPARATORS.get(key, key.replace("-", "") if "-" in key else key))
+    return "".join(out)
+
+
+def spoken_emails(text: str) -> list[str]:
+    """Addresses written out as they were said ("… arobase example point fr"), as
+    addresses; only when the text says "arobase"/"at" and "point"/"dot" in the domain."""
+    lowered = text.lower()
+    if " point " not in lowered and " dot " not in lowered:
+        return []
+    found = []
+    for match in _SPOKEN_EMAIL.finditer(text):
+        local, domain = _unspell(match.group(1)), _unspell(match.group(2))
+        if domain.rpartition(".")[2] not in _SPOKEN_TLDS:
+            continue
+        said_at = match.group(0).lower().split()
+        if "arobase" not in said_at and local.isalpha() and "-" not in match.group(1):
+            continue  # "I was at home dot com": an English "at" needs a spelled address
+        found.append(f"{local}@{domain}")
+    return found
 
 
 #: Regions tried, after the brand's own, for a number written without its country code

@@ -12,7 +12,12 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, select
 
-from omnicase.ingest.identities import normalise_email, normalise_phone, party_identities
+from omnicase.ingest.identities import (
+    normalise_email,
+    normalise_phone,
+    party_identities,
+    spoken_emails,
+)
 from omnicase.ingest.quotes import strip_quoted
 from omnicase.ingest.refer_back import (
     agent_followed_channels,
@@ -336,7 +341,8 @@ def prepare(
     # Only what the customer writes reveals who they are: an agent's text names the
     # brand's addresses, a colleague's, or a number to call back.
     written = analysis.entities if msg.direction.value == "inbound" else None
-    for email in written.emails if written else ():
+    # an address spelled out in call notes counts as written ("… arobase example point fr")
+    for email in (*written.emails, *spoken_emails(body)) if written else ():
         try:
             pair = ("email", normalise_email(email))
         except ValueError:
