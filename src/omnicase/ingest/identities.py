@@ -33,38 +33,7 @@ def normalise_email(value: str) -> str:
 #: A word of a spoken address, whole or spelled letter by letter ("f-i-o-n-a").
 _SPOKEN_PART = r"(?:[a-z0-9](?:-[a-z0-9])+|[a-z0-9]+)"
 _SPOKEN_DOT = r"\s+(?:point|dot)\s+"
-_SPOKEN_JOIN = r"\s+(?:point|dot|tiret\s+bas|underscore|tiret|dash|hyphen)\s+"
-#: An address the agent wrote as it was spelled on the phone: "f-i-o-n-a point k-e-a-n-e
-#: arobase example point co point uk", "tom dot hale at example dot com".
-_SPOKEN_EMAIL = re.compile(
-    rf"\b({_SPOKEN_PART}(?:{_SPOKEN_JOIN}{_SPOKEN_PART})*)\s+(?:arobase|at)\s+"
-    rf"({_SPOKEN_PART}(?:{_SPOKEN_DOT}{_SPOKEN_PART})+)\b",
-    re.IGNORECASE,
-)
-_SPOKEN_TLDS = frozenset(
-    {
-        "fr",
-        "com",
-        "uk",
-        "net",
-        "org",
-        "eu",
-        "be",
-        "ch",
-        "de",
-        "es",
-        "it",
-        "nl",
-        "ie",
-        "lu",
-        "pt",
-        "io",
-        "info",
-        "biz",
-        "co",
-        "me",
-    }
-)
+#: The words said between the parts of an address, and what they stand for.
 _SPOKEN_SEPARATORS = {
     "point": ".",
     "dot": ".",
@@ -74,13 +43,27 @@ _SPOKEN_SEPARATORS = {
     "dash": "-",
     "hyphen": "-",
 }
+_SEPARATOR_WORDS = r"point|dot|tiret\s+bas|underscore|tiret|dash|hyphen"
+_SPOKEN_JOIN = rf"\s+(?:{_SEPARATOR_WORDS})\s+"
+#: Splits a spoken part at its separators, keeping them (to replace them).
+_SPOKEN_SPLIT = re.compile(rf"\s+({_SEPARATOR_WORDS})\s+", re.IGNORECASE)
+#: An address the agent wrote as it was spelled on the phone: "f-i-o-n-a point k-e-a-n-e
+#: arobase example point co point uk", "tom dot hale at example dot com".
+_SPOKEN_EMAIL = re.compile(
+    rf"\b({_SPOKEN_PART}(?:{_SPOKEN_JOIN}{_SPOKEN_PART})*)\s+(?:arobase|at)\s+"
+    rf"({_SPOKEN_PART}(?:{_SPOKEN_DOT}{_SPOKEN_PART})+)\b",
+    re.IGNORECASE,
+)
+_SPOKEN_TLDS = frozenset(
+    "fr com uk net org eu be ch de es it nl ie lu pt io info biz co me".split()  # noqa: SIM905
+)
 
 
 def _unspell(words: str) -> str:
     out = []
-    for token in re.split(r"\s+(point|dot|tiret\s+bas|underscore|tiret|dash|hyphen)\s+", words):
+    for token in _SPOKEN_SPLIT.split(words):
         key = re.sub(r"\s+", " ", token.lower())
-        out.append(_SPOKEN_SEPARATORS.get(key, key.replace("-", "") if "-" in key else key))
+        out.append(_SPOKEN_SEPARATORS.get(key, key.replace("-", "")))
     return "".join(out)
 
 
